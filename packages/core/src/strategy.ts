@@ -1,0 +1,97 @@
+import type { EntityService, Params } from './entity-service.ts';
+
+/** What a client sends to authenticate: at least the `strategy` name, then its own fields. */
+export interface AuthenticationRequest {
+  /** The strategy name (`jwt`, `local`...). */
+  strategy?: string;
+  /** Strategy-specific fields (`accessToken`, `email`, `password`...). */
+  [key: string]: unknown;
+}
+
+/**
+ * What a successful authentication resolves with, in Feathers' shape:
+ * `{ accessToken?, authentication: { strategy, accessToken?, payload? }, [entity]: record }`.
+ */
+export interface AuthenticationResult {
+  /** The access token (on login and with the JWT strategy). */
+  accessToken?: string;
+  /** How the caller was authenticated. */
+  authentication?: {
+    /** The strategy that authenticated. */
+    strategy?: string;
+    /** The verified token, when there is one. */
+    accessToken?: string;
+    /** The verified token payload, when there is one. */
+    payload?: Record<string, unknown>;
+    [key: string]: unknown;
+  };
+  /** The entity under its configured name (`user`...), and anything else a strategy adds. */
+  [key: string]: unknown;
+}
+
+/** The realtime connection events a strategy can react to. */
+export type ConnectionEvent = 'login' | 'logout' | 'disconnect';
+
+/** A realtime connection (a WebSocket's state object); strategies store what they need on it. */
+export type Connection = Record<string | symbol, unknown>;
+
+/**
+ * The minimal view of the authentication service a strategy is given by `setAuthentication`.
+ * Declared here so strategies do not depend on the service class.
+ */
+export interface AuthenticationHost {
+  /** The validated, read-only configuration (`authentication` section). */
+  readonly configuration: Readonly<Record<string, any>>;
+  /** The entity service at `path`, if registered. */
+  getEntityService(path: string): EntityService<any> | undefined;
+  /** Emits a service event (`login`, `logout`, `disconnect`, or a strategy's own). */
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+}
+
+/**
+ * An authentication strategy, structurally compatible with Feathers' `AuthenticationStrategy`.
+ */
+export interface AuthenticationStrategy {
+  /** Set by the service on register. */
+  setName?(name: string): void;
+  /** Set by the service on register. */
+  setAuthentication?(auth: AuthenticationHost): void;
+  /** Validates this strategy's configuration; MUST throw synchronously on a bad one. */
+  verifyConfiguration?(): void;
+  /** Called once the service is set up. */
+  setup?(auth: AuthenticationHost): void | Promise<void>;
+  /** Authenticates the data; resolves with a result or rejects with `NotAuthenticated`. */
+  authenticate?(data: AuthenticationRequest, params: Params): Promise<AuthenticationResult>;
+  /** Reads credentials from an HTTP request; resolves with null when it finds none. */
+  parse?(req: unknown, res?: unknown): Promise<AuthenticationRequest | null>;
+  /** Reacts to a realtime connection event. */
+  handleConnection?(
+    event: ConnectionEvent,
+    connection: Connection,
+    authResult?: AuthenticationResult,
+  ): Promise<void>;
+}
+
+/**
+ * Issues, verifies and revokes access tokens. Core has no crypto: a strategy package
+ * (`@org/strategy-jwt`) registers one with `AuthenticationService.setTokenIssuer`.
+ */
+export interface TokenIssuer {
+  /**
+   * Signs a token.
+   * @param payload - Claims; `sub` is set from the entity id on login.
+   * @param options - Signing options (`expiresIn`, `subject`, `jwtid`, ...) merged over the configured ones.
+   */
+  createAccessToken(payload: Record<string, unknown>, options?: Record<string, unknown>): Promise<string>;
+  /**
+   * Verifies a token and resolves with its payload.
+   * @throws NotAuthenticated with a stable reason on every failure.
+   */
+  verifyAccessToken(token: string, options?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Revokes a verified token (logout). Optional: an issuer without revocation skips it.
+   * @param token - The raw token.
+   * @param payload - Its verified payload.
+   */
+  revokeAccessToken?(token: string, payload: Record<string, unknown>): Promise<void>;
+}
