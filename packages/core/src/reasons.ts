@@ -26,6 +26,7 @@ export const ERROR_REASONS = {
   'key-not-found': 401,
   'claim-invalid': 401,
   'session-expired': 401,
+  'ambiguous-credentials': 401,
   // 403
   forbidden: 403,
   // 404
