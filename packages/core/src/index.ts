@@ -30,3 +30,4 @@ export type {
   ConnectionEvent,
   TokenIssuer,
 } from './strategy.ts';
+export { parseQuery, type ParsedQuery, type QueryFilter, type QueryScalar, type QuerySort } from './query.ts';
