@@ -31,3 +31,4 @@ export type {
   TokenIssuer,
 } from './strategy.ts';
 export { parseQuery, type ParsedQuery, type QueryFilter, type QueryScalar, type QuerySort } from './query.ts';
+export { EntityCache, type EntityCacheOptions } from './entity-cache.ts';

@@ -1,0 +1,223 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EntityCache } from './entity-cache.ts';
+import type { EntityService, Id } from './entity-service.ts';
+import { BadRequest, NotFound } from './errors.ts';
+
+interface User {
+  id: number;
+  email: string;
+  disabled?: boolean;
+}
+
+/** A tiny event-emitting store that counts `get` calls. */
+class Users extends EventEmitter implements EntityService<User> {
+  readonly id = 'id';
+  readonly records = new Map<string, User>();
+  gets = 0;
+
+  async get(id: Id): Promise<User> {
+    this.gets++;
+    const record = this.records.get(String(id));
+    if (record === undefined) throw new NotFound(`No record found for id '${id}'`);
+    return { ...record };
+  }
+  async find(): Promise<User[]> {
+    return [...this.records.values()];
+  }
+  async create(data: Partial<User>): Promise<User> {
+    const record = { id: this.records.size + 1, email: '', ...data };
+    this.records.set(String(record.id), record);
+    this.emit('created', record);
+    return { ...record };
+  }
+  async patch(id: Id, data: Partial<User>): Promise<User> {
+    const record = { ...(await this.get(id)), ...data };
+    this.records.set(String(id), record);
+    this.emit('patched', record);
+    return { ...record };
+  }
+  async remove(id: Id): Promise<User> {
+    const record = await this.get(id);
+    this.records.delete(String(id));
+    this.emit('removed', record);
+    return record;
+  }
+}
+
+describe('EntityCache', () => {
+  let users: Users;
+  let cache: EntityCache;
+  const lookup = (id: Id) => cache.get(users, id, () => users.get(id));
+
+  beforeEach(async () => {
+    users = new Users();
+    await users.create({ email: 'a@example.com' });
+    await users.create({ email: 'b@example.com' });
+    users.gets = 0;
+    cache = new EntityCache({ max: 10, ttl: 1000 });
+  });
+
+  afterEach(() => {
+    cache.close();
+    vi.useRealTimers();
+  });
+
+  it('serves repeated lookups from the cache, with ids as strings or numbers', async () => {
+    expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com' });
+    expect(await lookup('1')).toEqual({ id: 1, email: 'a@example.com' });
+    expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com' });
+    expect(users.gets).toBe(1);
+  });
+
+  it('hands out copies, so a caller mutating its entity does not change the cache', async () => {
+    const first = await lookup(1);
+    first.email = 'changed';
+    expect((await lookup(1)).email).toBe('a@example.com');
+  });
+
+  it('drops an entry when the service emits patched (a disabled user is seen at once)', async () => {
+    await lookup(1);
+    await users.patch(1, { disabled: true });
+    expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com', disabled: true });
+    expect(users.gets).toBe(3); // lookup, patch's own get, lookup after invalidation
+  });
+
+  it('drops an entry when the service emits removed (a deleted user is refused on the next request)', async () => {
+    await lookup(2);
+    await users.remove(2);
+    await expect(lookup(2)).rejects.toBeInstanceOf(NotFound);
+    expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com' });
+  });
+
+  it('does not cache failures', async () => {
+    await expect(lookup(7)).rejects.toBeInstanceOf(NotFound);
+    await users.create({ id: 7, email: 'c@example.com' });
+    expect(await lookup(7)).toEqual({ id: 7, email: 'c@example.com' });
+  });
+
+  it('expires entries after the TTL (fake timers)', async () => {
+    vi.useFakeTimers();
+    cache = new EntityCache({ ttl: 1000 });
+    await lookup(1);
+    vi.advanceTimersByTime(999);
+    await lookup(1);
+    expect(users.gets).toBe(1);
+    vi.advanceTimersByTime(1);
+    await lookup(1);
+    expect(users.gets).toBe(2);
+  });
+
+  it('a TTL of 0 caches nothing', async () => {
+    vi.useFakeTimers();
+    cache = new EntityCache({ ttl: 0 });
+    await lookup(1);
+    await lookup(1);
+    expect(users.gets).toBe(2);
+  });
+
+  it('evicts the least recently used entry beyond max', async () => {
+    await users.create({ email: 'c@example.com' });
+    users.gets = 0;
+    cache = new EntityCache({ max: 2, ttl: 1000 });
+    await lookup(1);
+    await lookup(2);
+    await lookup(1); // 1 is now the most recently used
+    await lookup(3); // evicts 2
+    expect(cache.size).toBe(2);
+    expect(users.gets).toBe(3);
+    await lookup(1);
+    expect(users.gets).toBe(3);
+    await lookup(2);
+    expect(users.gets).toBe(4);
+  });
+
+  it('shares one load between concurrent lookups of the same id', async () => {
+    const [a, b] = await Promise.all([lookup(1), lookup(1)]);
+    expect(a).toEqual(b);
+    expect(users.gets).toBe(1);
+  });
+
+  it('keeps the result of a load that a change event overtook out of the cache', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = cache.get(users, 1, async () => {
+      const record = await users.get(1);
+      await gate;
+      return record;
+    });
+    await users.patch(1, { disabled: true });
+    release();
+    expect((await slow).disabled).toBeUndefined();
+    expect((await lookup(1)).disabled).toBe(true);
+  });
+
+  it('keeps services apart and invalidate(id, service) only touches that service', async () => {
+    const other = new Users();
+    await other.create({ email: 'other@example.com' });
+    const fromOther = () => cache.get(other, 1, () => other.get(1));
+    expect((await fromOther()).email).toBe('other@example.com');
+    expect((await lookup(1)).email).toBe('a@example.com');
+
+    cache.invalidate(1, other);
+    await fromOther();
+    await lookup(1);
+    expect(other.gets).toBe(2);
+    expect(users.gets).toBe(1);
+
+    cache.invalidate('1');
+    await fromOther();
+    await lookup(1);
+    expect(other.gets).toBe(3);
+    expect(users.gets).toBe(2);
+  });
+
+  it('does not cache for a service without events', async () => {
+    const service: EntityService<User> = {
+      get: (id) => users.get(id),
+      find: () => users.find(),
+      create: (data) => users.create(data),
+      patch: (id, data) => users.patch(id, data),
+      remove: (id) => users.remove(id),
+    };
+    await cache.get(service, 1, () => service.get(1));
+    await cache.get(service, 1, () => service.get(1));
+    expect(users.gets).toBe(2);
+  });
+
+  it('close() unsubscribes from every service and stops caching', async () => {
+    await lookup(1);
+    expect(users.listenerCount('patched')).toBe(1);
+    expect(users.listenerCount('removed')).toBe(1);
+    cache.close();
+    cache.close();
+    expect(users.listenerCount('patched')).toBe(0);
+    expect(users.listenerCount('removed')).toBe(0);
+    expect(cache.size).toBe(0);
+    await lookup(1);
+    await lookup(1);
+    expect(users.gets).toBe(3);
+  });
+
+  it('subscribes once per service', async () => {
+    await lookup(1);
+    await lookup(2);
+    expect(users.listenerCount('patched')).toBe(1);
+  });
+
+  it.each([
+    [{ max: 0 }, 'entityCache.max must be a positive integer, got 0'],
+    [{ max: 1.5 }, 'entityCache.max must be a positive integer, got 1.5'],
+    [{ ttl: -1 }, 'entityCache.ttl must be a number of milliseconds >= 0, got -1'],
+    [{ ttl: Number.NaN }, 'entityCache.ttl must be a number of milliseconds >= 0, got NaN'],
+  ])('rejects bad options %o at construction', (options, message) => {
+    let error: unknown;
+    try {
+      new EntityCache(options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BadRequest);
+    expect(error).toMatchObject({ message, reason: 'invalid-configuration', code: 400 });
+  });
+});

@@ -1,0 +1,186 @@
+import type { EntityService, EntityServiceEvent, Id } from './entity-service.ts';
+import { BadRequest } from './errors.ts';
+
+/** Options of {@link EntityCache}. */
+export interface EntityCacheOptions {
+  /**
+   * The most entities kept; the least recently used one is evicted beyond it.
+   * @defaultValue 1000
+   */
+  max?: number;
+  /**
+   * How long an entity is served from the cache, in milliseconds. It bounds how stale an entry
+   * can be when its change happens where this process does not hear it (another instance).
+   * @defaultValue 5000
+   */
+  ttl?: number;
+  /**
+   * The clock, in milliseconds.
+   * @defaultValue `Date.now`
+   */
+  now?: () => number;
+}
+
+interface Entry {
+  value: Promise<unknown>;
+  expires: number;
+}
+
+type Listener = (record: unknown) => void;
+
+interface Subscription {
+  service: EntityService<any>;
+  prefix: string;
+  listener: Listener;
+}
+
+const EVENTS: readonly EntityServiceEvent[] = ['patched', 'removed'];
+
+/**
+ * A bounded (LRU) cache of entities with a TTL, for the per-request entity lookup of the JWT
+ * strategy. Each entry is dropped as soon as the entity service emits `patched` or `removed` for
+ * its id, so a deleted or disabled user is refused on the next request in this process.
+ *
+ * - Services without `on`/`off` cannot tell the cache about changes: their lookups are never cached.
+ * - Concurrent lookups of one id share one `load`; a change event during a load keeps its result out
+ *   of the cache; a failed load is never cached.
+ * - Every `get` resolves with a fresh `structuredClone` of the entity, so a caller that mutates its
+ *   copy cannot change what the next request sees.
+ *
+ * @example
+ * ```ts
+ * const cache = new EntityCache({ max: 1000, ttl: 5000 });
+ * const user = await cache.get(users, id, () => users.get(id));
+ * // later
+ * cache.close();
+ * ```
+ */
+export class EntityCache {
+  /** The most entities kept. */
+  readonly max: number;
+  /** The time to live of an entry, in milliseconds. */
+  readonly ttl: number;
+  readonly #now: () => number;
+  // A Map iterates in insertion order: re-inserting on a hit makes the first key the LRU one.
+  readonly #entries = new Map<string, Entry>();
+  readonly #subscriptions = new Map<EntityService<any>, Subscription>();
+  #closed = false;
+  #services = 0;
+
+  /**
+   * @param options - Size, TTL and clock.
+   * @throws BadRequest (`invalid-configuration`) when `max` is not a positive integer or `ttl` is
+   * not a finite number >= 0.
+   */
+  constructor(options: EntityCacheOptions = {}) {
+    const { max = 1000, ttl = 5000, now = Date.now } = options;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new BadRequest(`entityCache.max must be a positive integer, got ${String(max)}`, {
+        reason: 'invalid-configuration',
+      });
+    }
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
+      throw new BadRequest(`entityCache.ttl must be a number of milliseconds >= 0, got ${String(ttl)}`, {
+        reason: 'invalid-configuration',
+      });
+    }
+    this.max = max;
+    this.ttl = ttl;
+    this.#now = now;
+  }
+
+  /** The number of entries currently held (expired ones included until they are touched). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * The entity `id` of `service`, from the cache or from `load`.
+   *
+   * @param service - The entity service the id belongs to; the cache subscribes to its change events.
+   * @param id - The entity id (`1` and `'1'` are the same entry, as ids round-trip as strings).
+   * @param load - Fetches the entity on a miss (usually `() => service.get(id, params)`).
+   * @returns A copy of the entity.
+   * @throws whatever `load` throws (for example `NotFound`); failures are not cached.
+   */
+  async get<T>(service: EntityService<T>, id: Id, load: () => Promise<T>): Promise<T> {
+    const subscription = this.#closed ? undefined : this.#subscribe(service);
+    if (subscription === undefined) return load();
+
+    const key = subscription.prefix + String(id);
+    const now = this.#now();
+    const hit = this.#entries.get(key);
+    if (hit !== undefined && hit.expires > now) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return structuredClone((await hit.value) as T);
+    }
+
+    const entry: Entry = { value: load(), expires: now + this.ttl };
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.#evict();
+    try {
+      const value = await entry.value;
+      // Only an entry no change event has replaced since the load started is kept fresh.
+      if (this.#entries.get(key) === entry) entry.expires = this.#now() + this.ttl;
+      return structuredClone(value as T);
+    } catch (error) {
+      if (this.#entries.get(key) === entry) this.#entries.delete(key);
+      throw error;
+    }
+  }
+
+  /**
+   * Drops the entry of `id`, for one service or (without `service`) for every service.
+   * @param id - The entity id.
+   * @param service - The service it belongs to; all services when omitted.
+   */
+  invalidate(id: Id, service?: EntityService<any>): void {
+    const subscriptions =
+      service === undefined ? [...this.#subscriptions.values()] : [this.#subscriptions.get(service)];
+    for (const subscription of subscriptions) {
+      if (subscription !== undefined) this.#entries.delete(subscription.prefix + String(id));
+    }
+  }
+
+  /** Drops every entry; subscriptions stay. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** Drops every entry and unsubscribes from every service; later lookups go straight to `load`. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    for (const { service, listener } of this.#subscriptions.values()) {
+      for (const event of EVENTS) service.off?.(event, listener);
+    }
+    this.#subscriptions.clear();
+    this.#entries.clear();
+  }
+
+  #subscribe(service: EntityService<any>): Subscription | undefined {
+    const existing = this.#subscriptions.get(service);
+    if (existing !== undefined) return existing;
+    if (typeof service.on !== 'function' || typeof service.off !== 'function') return undefined;
+
+    const idField = service.id ?? 'id';
+    // A NUL cannot appear in the number, so prefixes never collide with each other's ids.
+    const prefix = `${this.#services++}\u0000`;
+    const listener: Listener = (record) => {
+      const id = (record as Record<string, unknown> | null)?.[idField];
+      if (typeof id === 'string' || typeof id === 'number') this.#entries.delete(prefix + String(id));
+    };
+    for (const event of EVENTS) service.on(event, listener);
+    const subscription = { service, prefix, listener };
+    this.#subscriptions.set(service, subscription);
+    return subscription;
+  }
+
+  #evict(): void {
+    for (const key of this.#entries.keys()) {
+      if (this.#entries.size <= this.max) return;
+      this.#entries.delete(key);
+    }
+  }
+}
