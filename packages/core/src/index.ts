@@ -30,5 +30,12 @@ export type {
   ConnectionEvent,
   TokenIssuer,
 } from './strategy.ts';
-export { parseQuery, type ParsedQuery, type QueryFilter, type QueryScalar, type QuerySort } from './query.ts';
+export {
+  parseQuery,
+  selectFields,
+  type ParsedQuery,
+  type QueryFilter,
+  type QueryScalar,
+  type QuerySort,
+} from './query.ts';
 export { EntityCache, type EntityCacheOptions } from './entity-cache.ts';

@@ -136,3 +136,24 @@ export function parseQuery(query: unknown): ParsedQuery {
   }
   return parsed;
 }
+
+/**
+ * Applies a parsed `$select` to one record: only the selected top-level fields, plus the id field.
+ *
+ * @param record - The full record (not modified).
+ * @param select - `ParsedQuery.select`; `undefined` returns the record as is.
+ * @param idField - The id field, always kept.
+ * @returns The record itself when nothing is selected, else a new object.
+ */
+export function selectFields<T extends Record<string, unknown>>(
+  record: T,
+  select: readonly string[] | undefined,
+  idField: string,
+): T {
+  if (select === undefined) return record;
+  const picked: Record<string, unknown> = { [idField]: record[idField] };
+  for (const field of select) {
+    if (Object.hasOwn(record, field)) picked[field] = record[field];
+  }
+  return picked as T;
+}
