@@ -39,3 +39,17 @@ export {
   type QuerySort,
 } from './query.ts';
 export { EntityCache, type EntityCacheOptions } from './entity-cache.ts';
+export {
+  AuthenticationConfigurationSchema,
+  JwtOptionsSchema,
+  VerifyOptionsSchema,
+  type AuthenticationConfiguration,
+  type JwtOptionsConfiguration,
+  type VerifyOptionsConfiguration,
+} from './configuration-schema.ts';
+export { DEFAULT_CONFIGURATION } from './configuration.ts';
+export type { DeepReadonly } from './deep-readonly.ts';
+export { editDistance, didYouMean } from './did-you-mean.ts';
+export { AuthenticationBaseStrategy } from './base-strategy.ts';
+export { AuthenticationBase, type AuthenticationServiceOptions } from './authentication-base.ts';
+export { AuthenticationService, type AuthenticationParams } from './authentication-service.ts';

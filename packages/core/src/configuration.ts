@@ -1,0 +1,166 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import {
+  AuthenticationConfigurationSchema,
+  type AuthenticationConfiguration,
+} from './configuration-schema.ts';
+import { frozenCopy, type DeepReadonly } from './deep-readonly.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { BadRequest } from './errors.ts';
+
+/**
+ * The defaults applied under the configuration, one level deep for `jwtOptions` and `jwt` (a key given
+ * there replaces only that key). They are Feathers' defaults, except that `jwtOptions.algorithm`
+ * defaults to `HS256` only when a `secret` is the only key material, so an asymmetric key or a key
+ * ring is never paired with an HMAC algorithm by accident.
+ */
+export const DEFAULT_CONFIGURATION = frozenCopy({
+  entity: 'user',
+  authStrategies: [] as string[],
+  jwtOptions: {
+    header: { typ: 'access' },
+    audience: 'https://yourdomain.com',
+    issuer: 'feathers',
+    algorithm: 'HS256',
+    expiresIn: '1d',
+  },
+  jwt: { header: 'Authorization', schemes: ['Bearer', 'JWT'] },
+});
+
+/** The error every configuration problem throws. */
+export function configurationError(message: string): BadRequest {
+  return new BadRequest(message, { reason: 'invalid-configuration' });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Verification settings people carry over from Feathers' single `jwtOptions` object. */
+const VERIFY_ONLY = [
+  'algorithms',
+  'clockTolerance',
+  'maxAge',
+  'maxTokenAge',
+  'typ',
+  'requireTyp',
+  'ignoreExpiration',
+];
+
+function unknownKey(path: string, key: string, candidates: readonly string[]): BadRequest {
+  const message = `Unknown authentication configuration key '${path}${key}'.`;
+  if (path === 'jwtOptions.' && VERIFY_ONLY.includes(key)) {
+    return configurationError(`${message} Did you mean to set it in 'verifyOptions'?`);
+  }
+  const hint = didYouMean(key, candidates);
+  return configurationError(hint === undefined ? message : `${message} Did you mean '${path}${hint}'?`);
+}
+
+/** Rejects keys that a strict (`additionalProperties: false`) object schema does not list, at any depth. */
+function checkStrictKeys(schema: TSchema, value: unknown, path: string): void {
+  if (!isObject(value) || schema.type !== 'object' || !isObject(schema.properties)) return;
+  const properties = schema.properties as Record<string, TSchema>;
+  for (const key of Object.keys(value)) {
+    const child = properties[key];
+    if (child === undefined) {
+      if (schema.additionalProperties === false) throw unknownKey(path, key, Object.keys(properties));
+      continue;
+    }
+    checkStrictKeys(child, value[key], `${path}${key}.`);
+  }
+}
+
+/**
+ * Validates the types of a configuration against {@link AuthenticationConfigurationSchema}; top-level
+ * keys are checked later by {@link validateConfigurationKeys}, once the strategies are known.
+ *
+ * @param configuration - The raw `authentication` section.
+ * @throws BadRequest `invalid-configuration` naming the first bad key and what it expects.
+ */
+export function validateConfigurationTypes(configuration: unknown): void {
+  if (!isObject(configuration)) {
+    throw configurationError('The authentication configuration must be an object');
+  }
+  checkStrictKeys(AuthenticationConfigurationSchema, configuration, '');
+  const first = Value.Errors(AuthenticationConfigurationSchema, configuration).First();
+  if (first === undefined) return;
+  const key = first.path.slice(1).split('/').join('.');
+  const expected = first.schema.description ?? first.message.replace(/^Expected/, 'expected');
+  throw configurationError(`Invalid authentication configuration '${key}': ${expected}`);
+}
+
+/**
+ * Applies {@link DEFAULT_CONFIGURATION} and returns a deep, frozen copy that shares nothing mutable with
+ * the input (key objects and key rings are kept by reference).
+ *
+ * @param configuration - The raw `authentication` section.
+ * @returns The resolved configuration.
+ */
+export function resolveConfiguration(
+  configuration: AuthenticationConfiguration,
+): DeepReadonly<AuthenticationConfiguration> {
+  const secretOnly =
+    configuration.secret !== undefined &&
+    configuration.privateKey === undefined &&
+    configuration.keyRing === undefined;
+  const { algorithm, ...jwtDefaults } = DEFAULT_CONFIGURATION.jwtOptions;
+  return frozenCopy({
+    entity: DEFAULT_CONFIGURATION.entity,
+    authStrategies: DEFAULT_CONFIGURATION.authStrategies,
+    ...configuration,
+    jwtOptions: { ...jwtDefaults, ...(secretOnly ? { algorithm } : {}), ...configuration.jwtOptions },
+    jwt: { ...DEFAULT_CONFIGURATION.jwt, ...configuration.jwt },
+  } as AuthenticationConfiguration);
+}
+
+/**
+ * Rejects top-level keys that are neither in the schema nor the name of a registered strategy.
+ *
+ * @param configuration - The configuration.
+ * @param strategyNames - The registered strategy names.
+ * @throws BadRequest `invalid-configuration` with a did-you-mean hint (`jwtOption` -> `jwtOptions`).
+ */
+export function validateConfigurationKeys(
+  configuration: Readonly<Record<string, unknown>>,
+  strategyNames: readonly string[],
+): void {
+  const known = [...Object.keys(AuthenticationConfigurationSchema.properties), ...strategyNames];
+  for (const key of Object.keys(configuration)) {
+    if (!known.includes(key)) throw unknownKey('', key, known);
+  }
+}
+
+/**
+ * The checks Feathers' `AuthenticationService.setup()` makes, with its messages: key material is
+ * configured, and the entity service exists and has an id field (unless `entity` is `null`).
+ *
+ * @param configuration - The resolved configuration.
+ * @param getEntityService - Looks an entity service up by path.
+ * @throws BadRequest `invalid-configuration` naming the missing setting.
+ */
+export function validateSetup(
+  configuration: DeepReadonly<AuthenticationConfiguration>,
+  getEntityService: (path: string) => { id?: string } | undefined,
+): void {
+  const { secret, privateKey, keyRing, entity, service, entityId } = configuration;
+  if (secret === undefined && privateKey === undefined && keyRing === undefined) {
+    throw configurationError(
+      "A 'secret', 'privateKey' or 'keyRing' must be provided in your authentication configuration",
+    );
+  }
+  if (entity === null) return;
+  if (service === undefined) {
+    throw configurationError("The 'service' option is not set in the authentication configuration");
+  }
+  const entityService = getEntityService(service);
+  if (entityService === undefined) {
+    throw configurationError(
+      `The '${service}' entity service does not exist (set 'entity' to null if it is not required)`,
+    );
+  }
+  if (entityService.id === undefined && entityId === undefined) {
+    throw configurationError(
+      `The '${service}' service does not have an 'id' property and no 'entityId' option is set.`,
+    );
+  }
+}
