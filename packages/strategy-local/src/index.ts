@@ -1,1 +1,9 @@
-export {};
+export { DEFAULT_SCRYPT_PARAMETERS, PasswordHasher, type PasswordHasherOptions } from './password-hasher.ts';
+export type { ScryptParameters } from './scrypt-hash.ts';
+export {
+  hashPassword,
+  type HashPassword,
+  type HashPasswordContext,
+  type HashPasswordOptions,
+} from './hash-password.ts';
+export { protect, type Protect, type ProtectContext } from './protect.ts';

@@ -1,0 +1,91 @@
+import { omitPath } from './dot-path.ts';
+
+/** The parts of a Feathers hook context that {@link protect} reads and writes. */
+export interface ProtectContext {
+  /** The service method; a `{ data }` page is only unwrapped for `find`. */
+  method?: string;
+  /** The method result. */
+  result?: unknown;
+  /** The result sent to external clients (Feathers 5); preferred over `result` when set. */
+  dispatch?: unknown;
+  /** The call parameters; `provider` is set for external calls. */
+  params?: { provider?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/**
+ * Removes fields from results; callable as a Feathers hook (`around` or `after`) or directly.
+ * @see {@link protect}
+ */
+export interface Protect {
+  /**
+   * Feathers hook: sets `context.dispatch` to the protected result, and `context.result` too for an
+   * external call (`params.provider` set), as Feathers' own `protect` hook does.
+   * @param context - The hook context.
+   * @param next - The next hook (around hooks); awaited first.
+   */
+  (context: ProtectContext, next?: () => Promise<unknown>): Promise<void>;
+  /**
+   * A copy of `value` without the fields: a record, an array of records, a page (`{ data, total?,
+   * limit?, skip? }`) or an authentication result (fields removed from its entity).
+   * @param value - What a service or the authentication service returned.
+   */
+  result<T>(value: T): T;
+}
+
+const PAGE_KEYS = new Set(['data', 'total', 'limit', 'skip']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Builds a helper that strips fields (dot paths work: `'auth.password'`) from whatever leaves the
+ * server, so a password hash is never sent: single records (their `toJSON()` when they have one),
+ * arrays (only their objects), Feathers' paginated `{ data }` and the entity of an authentication
+ * result (`{ accessToken, authentication, user }` loses `user.password`). The input is never mutated.
+ *
+ * @param fields - The fields to remove.
+ * @example
+ * ```ts
+ * const hidePassword = protect('password');
+ * res.json(hidePassword.result(await users.get(id)));           // plain service
+ * app.service('users').hooks({ around: { all: [hidePassword] } }); // Feathers
+ * ```
+ */
+export function protect(...fields: string[]): Protect {
+  const record = (value: unknown): unknown => {
+    if (!isObject(value)) return value;
+    const data = typeof value.toJSON === 'function' ? (value.toJSON as () => unknown)() : value;
+    return fields.reduce<unknown>((current, field) => omitPath(current, field), data);
+  };
+
+  const strip = (value: unknown, isPage: (value: Record<string, unknown>) => boolean): unknown => {
+    if (Array.isArray(value)) return value.map(record);
+    if (!isObject(value)) return value;
+    if (Array.isArray(value.data) && isPage(value)) return { ...value, data: value.data.map(record) };
+    if (isObject(value.authentication)) {
+      // An authentication result: the entity sits beside `authentication` under its configured name.
+      const top = record(value) as Record<string, unknown>;
+      const copy: Record<string, unknown> = {};
+      for (const [key, member] of Object.entries(top)) {
+        copy[key] = key === 'authentication' ? member : record(member);
+      }
+      return copy;
+    }
+    return record(value);
+  };
+
+  const hook = async (context: ProtectContext, next?: () => Promise<unknown>): Promise<void> => {
+    if (typeof next === 'function') await next();
+    const result = context.dispatch ?? context.result;
+    if (!result) return;
+    context.dispatch = strip(result, () => context.method === 'find');
+    if (context.params?.provider) context.result = context.dispatch;
+  };
+
+  const result = <T>(value: T): T =>
+    strip(value, (page) => Object.keys(page).every((key) => PAGE_KEYS.has(key))) as T;
+
+  return Object.assign(hook, { result });
+}
