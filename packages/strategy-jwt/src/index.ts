@@ -21,3 +21,24 @@ export {
   type FastifyRequestLike,
   type JwksFastifyOptions,
 } from './jwks/jwks-fastify.ts';
+export { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.ts';
+export type { KeyInput, SecretInput } from './key-import.ts';
+export {
+  StaticKeySource,
+  type ResolvedVerificationKey,
+  type SigningKey,
+  type SigningKeySource,
+  type StaticKeyEntry,
+  type VerificationKeySource,
+} from './key-source.ts';
+export { parseDuration, type Duration } from './duration.ts';
+export {
+  DEFAULT_JWT_OPTIONS,
+  MAX_CLOCK_TOLERANCE,
+  type JwtSignOptions,
+  type JwtVerifyOptions,
+} from './options.ts';
+export type { JwtPayload } from './claims.ts';
+export type { RevocationCheck } from './revocation-check.ts';
+export { MAX_TOKEN_LENGTH } from './compact-parse.ts';
+export { TokenService, type TokenServiceOptions } from './token-service.ts';

@@ -1,0 +1,90 @@
+import { NotAuthenticated } from '@org/core';
+import type { ResolvedVerifyOptions } from './options.ts';
+
+/** The claims of a verified token. */
+export interface JwtPayload extends Record<string, unknown> {
+  /** Expiry, seconds since the epoch (always present after verification). */
+  exp: number;
+  iat?: number;
+  nbf?: number;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  jti?: string;
+}
+
+function invalid(message: string): NotAuthenticated {
+  return new NotAuthenticated(message, { reason: 'claim-invalid' });
+}
+
+function numericDate(payload: Record<string, unknown>, name: string): number | undefined {
+  const value = payload[name];
+  if (value === undefined) return undefined;
+  // RFC 7519 section 2 NumericDate; JSON.parse turns 1e999 into Infinity, which is no date.
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`Invalid "${name}" claim`);
+  return value;
+}
+
+/** jose's comparison: case-insensitive, an `application/` prefix ignored (RFC 7515 section 4.1.9). */
+function normalizeTyp(value: string): string {
+  return value.toLowerCase().replace(/^application\//, '');
+}
+
+/**
+ * Validates the claims of a token whose signature already verified, in order: `typ` header, `exp`
+ * (required, numeric; expired when `exp <= now - tolerance`, as jose counts), `nbf` and `iat` (refused
+ * beyond the tolerance in the future), `maxTokenAge` (from `iat`, which it makes required), `iss`, `aud`.
+ * @param payload - The decoded claims.
+ * @param header - The decoded header (for `typ`).
+ * @param options - The resolved verification options.
+ * @param now - The current time in whole seconds.
+ * @throws NotAuthenticated with reason `claim-invalid`, `token-expired`, `token-not-yet-valid` or `token-too-old`.
+ * @internal
+ */
+export function validateClaims(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown>,
+  options: ResolvedVerifyOptions,
+  now: number,
+): asserts payload is JwtPayload {
+  const tolerance = options.clockTolerance;
+  if (options.typ !== undefined) {
+    const typ = header.typ;
+    if (
+      typ === undefined
+        ? options.requireTyp
+        : typeof typ !== 'string' || normalizeTyp(typ) !== normalizeTyp(options.typ)
+    ) {
+      throw invalid('Invalid token type');
+    }
+  }
+  const exp = numericDate(payload, 'exp');
+  if (exp === undefined) throw invalid('Missing "exp" claim');
+  if (exp <= now - tolerance) throw new NotAuthenticated('Token expired', { reason: 'token-expired' });
+  const nbf = numericDate(payload, 'nbf');
+  if (nbf !== undefined && nbf > now + tolerance) {
+    throw new NotAuthenticated('Token not yet valid', { reason: 'token-not-yet-valid' });
+  }
+  const iat = numericDate(payload, 'iat');
+  if (iat !== undefined && iat > now + tolerance) {
+    throw new NotAuthenticated('Token issued in the future', { reason: 'token-not-yet-valid' });
+  }
+  if (options.maxTokenAge !== undefined) {
+    if (iat === undefined) throw invalid('Missing "iat" claim');
+    if (now - iat - tolerance > options.maxTokenAge)
+      throw new NotAuthenticated('Token too old', { reason: 'token-too-old' });
+  }
+  if (options.issuer !== undefined) {
+    const iss = payload.iss;
+    if (typeof iss !== 'string' || !options.issuer.includes(iss)) throw invalid('Invalid "iss" claim');
+  }
+  if (options.audience !== undefined) {
+    const aud = payload.aud;
+    const accepted = options.audience;
+    const ok =
+      typeof aud === 'string'
+        ? accepted.includes(aud)
+        : Array.isArray(aud) && aud.some((a) => typeof a === 'string' && accepted.includes(a));
+    if (!ok) throw invalid('Invalid "aud" claim');
+  }
+}

@@ -1,0 +1,161 @@
+import type { KeyObject } from 'node:crypto';
+import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
+import { configError } from './config-error.ts';
+
+/**
+ * Secrets that appear in tutorials, generators and READMEs (jwt.io, Feathers, Express examples).
+ * Compared case-insensitively after trimming; long enough ones would otherwise pass the length rule.
+ */
+const WEAK_SECRETS = new Set([
+  'secret',
+  'changeme',
+  'change-me',
+  'change_me',
+  'password',
+  'shhhhh',
+  'shhhhhhared-secret',
+  'your-256-bit-secret',
+  'your-384-bit-secret',
+  'your-512-bit-secret',
+  'a-string-secret-at-least-256-bits-long',
+  'supersecret',
+  'super-secret',
+  'i love feathers',
+  'feathers',
+  'feathers-secret',
+  'mysecret',
+  'my-secret',
+  'secretkey',
+  'secret-key',
+  'jwt-secret',
+  'jwtsecret',
+  'keyboard cat',
+  'this-is-a-very-long-secret-that-nobody-will-guess',
+]);
+
+/** RSA keys smaller than this are refused (RFC 7518 section 3.3, NIST SP 800-131A). */
+export const MIN_RSA_BITS = 2048;
+
+/**
+ * Checks a key against the algorithm it will serve, at configuration time.
+ *
+ * HS: a secret key (never a public or private key) at least as long as the hash, not a well-known weak
+ * secret and not one repeated character. RS/PS: RSA, at least 2048 bits, e = 65537. ES: the curve of the
+ * algorithm. EdDSA: Ed25519.
+ * @param key - The imported key.
+ * @param alg - The algorithm it is configured for.
+ * @param setting - The configuration path named in errors, e.g. `authentication.secret`.
+ * @throws BadRequest (`invalid-configuration`) naming the rule that failed.
+ * @internal
+ */
+export function assertKeyPolicy(key: KeyObject, alg: JwsAlgorithm, setting: string): void {
+  const spec = ALGORITHMS[alg];
+  if (spec.keyType === 'oct') {
+    if (key.type !== 'secret') {
+      throw configError(
+        `'${setting}' is a ${key.type} key; ${alg} needs a shared secret, never a public or private key`,
+      );
+    }
+    const bytes = key.export();
+    const text = bytes.toString('utf8').trim().toLowerCase();
+    if (WEAK_SECRETS.has(text)) {
+      throw configError(
+        `'${setting}' is a well-known example secret; generate a random one (e.g. 64 random bytes)`,
+      );
+    }
+    if (bytes.length > 1 && bytes.every((b) => b === bytes[0])) {
+      throw configError(`'${setting}' repeats one character; generate a random secret`);
+    }
+    if (bytes.length < spec.minSecretBytes) {
+      throw configError(
+        `'${setting}' is ${bytes.length} bytes; ${alg} needs at least ${spec.minSecretBytes} bytes (the hash length)`,
+      );
+    }
+    return;
+  }
+  if (key.type === 'secret') {
+    throw configError(`'${setting}' is a shared secret; ${alg} needs an ${spec.keyType} key pair`);
+  }
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (spec.keyType) {
+    case 'RSA': {
+      if (type !== 'rsa' && !(spec.family === 'PS' && type === 'rsa-pss')) {
+        throw configError(`'${setting}' is a ${String(type)} key; ${alg} needs an RSA key`);
+      }
+      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) {
+        throw configError(
+          `'${setting}' is a ${details.modulusLength} bit RSA key; at least ${MIN_RSA_BITS} bits are required`,
+        );
+      }
+      if (details.publicExponent !== 65537n) {
+        throw configError(
+          `'${setting}' has RSA public exponent ${String(details.publicExponent)}; only 65537 is accepted`,
+        );
+      }
+      return;
+    }
+    case 'EC':
+      if (type !== 'ec') throw configError(`'${setting}' is a ${String(type)} key; ${alg} needs an EC key`);
+      if (details.namedCurve !== spec.namedCurve) {
+        throw configError(`'${setting}' is on curve ${String(details.namedCurve)}; ${alg} needs ${spec.crv}`);
+      }
+      return;
+    case 'OKP':
+      if (type !== 'ed25519')
+        throw configError(`'${setting}' is a ${String(type)} key; ${alg} needs an Ed25519 key`);
+      return;
+  }
+}
+
+const fitCache = new WeakMap<KeyObject, Map<string, boolean>>();
+
+/**
+ * True when `key` has the type (and curve) `alg` needs. Cached per key object, so the hot path pays
+ * one map lookup, never an `asymmetricKeyDetails` call.
+ * @internal
+ */
+export function keyFitsAlgorithm(key: KeyObject, alg: JwsAlgorithm): boolean {
+  let perKey = fitCache.get(key);
+  const cached = perKey?.get(alg);
+  if (cached !== undefined) return cached;
+  const spec = ALGORITHMS[alg];
+  let fits: boolean;
+  if (spec.keyType === 'oct') fits = key.type === 'secret';
+  else if (key.type === 'secret') fits = false;
+  else if (spec.keyType === 'RSA')
+    fits = key.asymmetricKeyType === 'rsa' || (spec.family === 'PS' && key.asymmetricKeyType === 'rsa-pss');
+  else if (spec.keyType === 'EC')
+    fits = key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === spec.namedCurve;
+  else fits = key.asymmetricKeyType === 'ed25519';
+  if (!perKey) fitCache.set(key, (perKey = new Map()));
+  perKey.set(alg, fits);
+  return fits;
+}
+
+/**
+ * The default algorithm for an asymmetric key: RS256 for RSA, the curve's ES* for EC, EdDSA for Ed25519.
+ * @internal
+ */
+export function defaultAlgorithmFor(key: KeyObject): JwsAlgorithm | undefined {
+  if (key.type === 'secret') return 'HS256';
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return 'RS256';
+    case 'rsa-pss':
+      return 'PS256';
+    case 'ec':
+      switch (key.asymmetricKeyDetails?.namedCurve) {
+        case 'prime256v1':
+          return 'ES256';
+        case 'secp384r1':
+          return 'ES384';
+        case 'secp521r1':
+          return 'ES512';
+      }
+      return undefined;
+    case 'ed25519':
+      return 'EdDSA';
+  }
+  return undefined;
+}

@@ -1,0 +1,18 @@
+import type { JwtPayload } from './claims.ts';
+
+/**
+ * The revocation hook of the {@link TokenService}: implemented by the `jti` denylist.
+ * Checked last, after the signature and claims, so only authentic tokens cost a store round trip.
+ */
+export interface RevocationCheck {
+  /**
+   * @param payload - The verified claims.
+   * @returns true when the token (its `jti`, or every token of its subject) is revoked.
+   */
+  isRevoked(payload: JwtPayload): Promise<boolean>;
+  /**
+   * Revokes a verified token until it expires. Idempotent.
+   * @param payload - The verified claims.
+   */
+  revoke(payload: JwtPayload): Promise<void>;
+}

@@ -1,0 +1,313 @@
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
+import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
+import type { JwtPayload } from './claims.ts';
+import { configError } from './config-error.ts';
+import { parseDuration } from './duration.ts';
+import {
+  importPrivateKey,
+  importPublicKey,
+  importSecret,
+  type KeyInput,
+  type SecretInput,
+} from './key-import.ts';
+import { assertKeyPolicy, defaultAlgorithmFor } from './key-policy.ts';
+import {
+  StaticKeySource,
+  type SigningKey,
+  type SigningKeySource,
+  type StaticKeyEntry,
+  type VerificationKeySource,
+} from './key-source.ts';
+import {
+  resolveSignOptions,
+  resolveVerifyOptions,
+  type JwtSignOptions,
+  type JwtVerifyOptions,
+  type ResolvedVerifyOptions,
+} from './options.ts';
+import type { RevocationCheck } from './revocation-check.ts';
+import { signCompact } from './sign.ts';
+import { findBadMemberName } from './strict-json.ts';
+import { verifyToken } from './verify-token.ts';
+
+/** Options of a {@link TokenService}; the keys match the `authentication` configuration section. */
+export interface TokenServiceOptions {
+  /** The HMAC secret for HS256/384/512 (at least as long as the hash, not a well-known example). */
+  secret?: SecretInput;
+  /** The signing key for RS/PS/ES/EdDSA (PEM, JWK or KeyObject); its public half verifies. */
+  privateKey?: KeyInput;
+  /** The verification key; required without `privateKey` (a verify-only service), checked against it otherwise. */
+  publicKey?: KeyInput;
+  /** A key ring: signs with its active key, verifies by `kid`. Takes precedence over static keys. */
+  keyRing?: SigningKeySource & VerificationKeySource;
+  /** Signing options (Feathers' `jwtOptions`). */
+  jwtOptions?: Partial<JwtSignOptions>;
+  /** Verification options; defaults derive from `jwtOptions`. */
+  verifyOptions?: Partial<JwtVerifyOptions>;
+  /** Revocation (the `jti` denylist), checked last on every verification. */
+  revocation?: RevocationCheck;
+  /** The clock in milliseconds. @defaultValue `Date.now` */
+  clock?: () => number;
+}
+
+const ASYMMETRIC = JWS_ALGORITHMS.filter((alg) => ALGORITHMS[alg].family !== 'HS');
+
+function hasFunction(value: unknown, name: string): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Record<string, unknown>)[name] === 'function'
+  );
+}
+
+function jwkKid(input: unknown): string | undefined {
+  if (input === null || typeof input !== 'object' || Buffer.isBuffer(input) || input instanceof Uint8Array)
+    return undefined;
+  const kid = (input as { kid?: unknown }).kid;
+  return typeof kid === 'string' ? kid : undefined;
+}
+
+/**
+ * Issues and verifies access tokens: the token issuer the `AuthenticationService` delegates to.
+ *
+ * Keys are imported and policy-checked once, here; verification runs the strict path on node:crypto with
+ * the pre-imported keys (see docs/jwt-verification.md) and every failure is a `NotAuthenticated` with a
+ * stable reason.
+ * @example
+ * ```ts
+ * const tokens = new TokenService({ secret: process.env.JWT_SECRET });
+ * const token = await tokens.createAccessToken({}, { subject: '42' });
+ * const payload = await tokens.verifyAccessToken(token); // { sub: '42', aud, iss, iat, exp, jti }
+ * ```
+ */
+export class TokenService implements TokenIssuer {
+  readonly #signer: SigningKeySource | undefined;
+  readonly #source: VerificationKeySource;
+  readonly #signInput: Partial<JwtSignOptions>;
+  readonly #sign: JwtSignOptions;
+  readonly #verifyInput: Partial<JwtVerifyOptions>;
+  readonly #verifyDefaults: Parameters<typeof resolveVerifyOptions>[1];
+  readonly #verify: ResolvedVerifyOptions;
+  readonly #clock: () => number;
+  readonly #fixedAlgorithm: boolean;
+  #revocation: RevocationCheck | undefined;
+
+  /**
+   * @param options - Keys, signing and verification options.
+   * @throws BadRequest (`invalid-configuration`) for a missing, weak or mismatched key, or invalid options.
+   */
+  constructor(options: TokenServiceOptions) {
+    if (options === null || typeof options !== 'object')
+      throw configError(`'authentication' must be an object`);
+    const { secret, privateKey, publicKey, keyRing } = options;
+    this.#signInput = options.jwtOptions ?? {};
+    this.#verifyInput = options.verifyOptions ?? {};
+    this.#clock = options.clock ?? Date.now;
+    this.#revocation = options.revocation;
+    const explicit = this.#signInput.algorithm;
+
+    if (keyRing !== undefined) {
+      if (!hasFunction(keyRing, 'getSigningKey') || !hasFunction(keyRing, 'resolve')) {
+        throw configError(`'authentication.keyRing' must be a KeyRing instance (see createKeyRing())`);
+      }
+      this.#signer = keyRing;
+      this.#source = keyRing;
+      this.#fixedAlgorithm = false;
+      this.#sign = resolveSignOptions(this.#signInput, explicit ?? 'ES256');
+      this.#verifyDefaults = this.#defaults(explicit === undefined ? ASYMMETRIC : [this.#sign.algorithm]);
+      this.#verify = resolveVerifyOptions(this.#verifyInput, this.#verifyDefaults);
+      return;
+    }
+
+    let priv: KeyObject | undefined;
+    let pub: KeyObject | undefined;
+    if (privateKey !== undefined) priv = importPrivateKey(privateKey);
+    if (publicKey !== undefined) pub = importPublicKey(publicKey);
+    let inferred: JwsAlgorithm | undefined;
+    if (explicit === undefined) {
+      const asymmetric = priv ?? (secret === undefined ? pub : undefined);
+      inferred = asymmetric ? defaultAlgorithmFor(asymmetric) : 'HS256';
+      if (inferred === undefined)
+        throw configError(
+          `No JWS algorithm fits the configured key; set 'authentication.jwtOptions.algorithm'`,
+        );
+    }
+    this.#sign = resolveSignOptions(this.#signInput, explicit ?? inferred!);
+    const alg = this.#sign.algorithm;
+    this.#fixedAlgorithm = true;
+    const entries: StaticKeyEntry[] = [];
+    if (ALGORITHMS[alg].family === 'HS') {
+      if (secret === undefined) throw configError(`${alg} needs 'authentication.secret'`);
+      const key = importSecret(secret);
+      assertKeyPolicy(key, alg, 'authentication.secret');
+      const kid = jwkKid(secret);
+      this.#signer = { getSigningKey: () => ({ alg, key, ...(kid === undefined ? {} : { kid }) }) };
+      entries.push({ alg, key, ...(kid === undefined ? {} : { kid }) });
+    } else {
+      if (priv === undefined && pub === undefined) {
+        throw configError(
+          `${alg} needs 'authentication.privateKey' (to sign) or 'authentication.publicKey' (to verify only)`,
+        );
+      }
+      const kid = jwkKid(privateKey) ?? jwkKid(publicKey);
+      if (priv !== undefined) {
+        assertKeyPolicy(priv, alg, 'authentication.privateKey');
+        const derived = importPublicKey(priv);
+        if (pub !== undefined && !pub.equals(derived)) {
+          throw configError(
+            `'authentication.publicKey' is not the public half of 'authentication.privateKey'`,
+          );
+        }
+        pub = derived;
+        const signingKey: SigningKey = { alg, key: priv, ...(kid === undefined ? {} : { kid }) };
+        this.#signer = { getSigningKey: () => signingKey };
+      } else {
+        this.#signer = undefined;
+      }
+      assertKeyPolicy(pub!, alg, 'authentication.publicKey');
+      entries.push({ alg, key: pub!, ...(kid === undefined ? {} : { kid }) });
+    }
+    this.#source = new StaticKeySource(entries);
+    this.#verifyDefaults = this.#defaults([alg]);
+    this.#verify = resolveVerifyOptions(this.#verifyInput, this.#verifyDefaults);
+    for (const listed of this.#verify.algorithms) {
+      if (!entries.some((entry) => entry.alg === listed)) {
+        throw configError(
+          `'authentication.verifyOptions.algorithms' lists ${listed} but no ${listed} key is configured`,
+        );
+      }
+    }
+  }
+
+  #defaults(algorithms: readonly JwsAlgorithm[]): Parameters<typeof resolveVerifyOptions>[1] {
+    return {
+      algorithms,
+      audience: this.#sign.audience,
+      issuer: this.#sign.issuer,
+      typ: this.#sign.header.typ,
+    };
+  }
+
+  /**
+   * Builds a service from the `authentication` configuration section: reads `secret`, `privateKey`,
+   * `publicKey`, `keyRing`, `jwtOptions`, `verifyOptions` and `revocation` (used when it implements
+   * {@link RevocationCheck}; a plain settings object is left to whoever builds the denylist, who then calls
+   * {@link TokenService.setRevocation}). Other keys are ignored: they belong to other parts.
+   * @param config - The `authentication` section.
+   * @throws BadRequest (`invalid-configuration`), as the constructor.
+   * @example
+   * ```ts
+   * auth.setTokenIssuer(TokenService.fromConfiguration(auth.configuration));
+   * ```
+   */
+  static fromConfiguration(config: Readonly<Record<string, any>>): TokenService {
+    if (config === null || typeof config !== 'object')
+      throw configError(`'authentication' must be an object`);
+    const revocation = hasFunction(config.revocation, 'isRevoked')
+      ? (config.revocation as RevocationCheck)
+      : undefined;
+    return new TokenService({
+      secret: config.secret,
+      privateKey: config.privateKey,
+      publicKey: config.publicKey,
+      keyRing: config.keyRing,
+      jwtOptions: config.jwtOptions,
+      verifyOptions: config.verifyOptions,
+      revocation,
+    });
+  }
+
+  /** Where verification keys come from (the static keys or the key ring). */
+  get keySource(): VerificationKeySource {
+    return this.#source;
+  }
+
+  /** The signing options in effect (defaults applied). */
+  get signOptions(): Readonly<JwtSignOptions> {
+    return this.#sign;
+  }
+
+  /**
+   * Attaches (or replaces) the revocation check after construction.
+   * @param revocation - The denylist, or `undefined` to turn revocation off.
+   */
+  setRevocation(revocation: RevocationCheck | undefined): void {
+    this.#revocation = revocation;
+  }
+
+  /**
+   * Signs an access token. `iat`, `exp` (now + `expiresIn`), `aud`, `iss`, `jti` (a fresh UUID v4 unless
+   * `jwtid` is given), `sub` (from `subject`) and `nbf` come from the options and replace the payload's.
+   * @param payload - Extra claims (a plain JSON object).
+   * @param options - Signing options merged over `jwtOptions`, e.g. `{ subject: '42', expiresIn: '7d' }`.
+   * @returns The compact JWS.
+   * @throws BadRequest (`invalid-configuration`) without a signing key or for bad options; (`bad-request`) for a payload with a forbidden member name.
+   */
+  async createAccessToken(
+    payload: Record<string, unknown> = {},
+    options?: Partial<JwtSignOptions>,
+  ): Promise<string> {
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw new BadRequest('Token payload must be an object', { reason: 'bad-request' });
+    }
+    const o =
+      options === undefined
+        ? this.#sign
+        : resolveSignOptions({ ...this.#signInput, ...options }, this.#sign.algorithm);
+    if (this.#signer === undefined)
+      throw configError(
+        `No signing key configured: set 'authentication.privateKey' or 'authentication.secret'`,
+      );
+    const key = await this.#signer.getSigningKey();
+    if (this.#fixedAlgorithm && o.algorithm !== key.alg) {
+      throw configError(`Cannot sign with ${o.algorithm}: the configured key signs ${key.alg}`);
+    }
+    const now = Math.floor(this.#clock() / 1000);
+    const claims: Record<string, unknown> = {
+      ...payload,
+      iat: now,
+      exp: now + parseDuration(o.expiresIn, 'expiresIn'),
+      aud: o.audience,
+      iss: o.issuer,
+      jti: o.jwtid ?? randomUUID(),
+    };
+    if (o.subject !== undefined) claims.sub = o.subject;
+    if (o.notBefore !== undefined) claims.nbf = now + parseDuration(o.notBefore, 'notBefore');
+    if (findBadMemberName(JSON.stringify(claims)) !== undefined) {
+      throw new BadRequest('Token payload has a duplicate or forbidden member name', {
+        reason: 'bad-request',
+      });
+    }
+    return signCompact(o.header, claims, key);
+  }
+
+  /**
+   * Verifies an access token on the strict path, then asks the revocation check.
+   * @param token - The raw token.
+   * @param options - Verification options merged over `verifyOptions` for this call.
+   * @returns The verified claims.
+   * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found`,
+   * `invalid-signature`, `claim-invalid`, `token-expired`, `token-not-yet-valid`, `token-too-old` or `token-revoked`.
+   */
+  async verifyAccessToken(token: string, options?: Partial<JwtVerifyOptions>): Promise<JwtPayload> {
+    const resolved =
+      options === undefined
+        ? this.#verify
+        : resolveVerifyOptions({ ...this.#verifyInput, ...options }, this.#verifyDefaults);
+    const { payload } = verifyToken(token, this.#source, resolved, Math.floor(this.#clock() / 1000));
+    if (this.#revocation !== undefined && (await this.#revocation.isRevoked(payload))) {
+      throw new NotAuthenticated('Token revoked', { reason: 'token-revoked' });
+    }
+    return payload;
+  }
+
+  /**
+   * Revokes a verified token (logout) through the revocation check; a no-op without one.
+   * @param _token - The raw token (unused: the payload's `jti` identifies it).
+   * @param payload - Its verified claims.
+   */
+  async revokeAccessToken(_token: string, payload: Record<string, unknown>): Promise<void> {
+    await this.#revocation?.revoke(payload as JwtPayload);
+  }
+}

@@ -1,0 +1,77 @@
+import { NotAuthenticated } from '@org/core';
+import { isJwsAlgorithm, type JwsAlgorithm } from './algorithms.ts';
+import { parseCompact, type CompactParts } from './compact-parse.ts';
+import type { VerificationKeySource } from './key-source.ts';
+import { keyFitsAlgorithm } from './key-policy.ts';
+import { decodeJsonObject } from './strict-json.ts';
+import { verifySignature } from './verify-signature.ts';
+
+/**
+ * Header members refused outright: `crit` (no extension is implemented, so every critical one is unknown,
+ * RFC 7515 section 4.1.11), `b64` (RFC 7797 unencoded payloads are not JWTs), `cty` (nested JWTs are not
+ * accepted), and the JWE members `enc` and `zip`.
+ *
+ * `jwk`, `jku`, `x5u`, `x5c`, `x5t` and `x5t#S256` are ignored: they are never read, so they cannot select a
+ * key or cause a request; the key comes from configuration only. Ignoring (rather than refusing) keeps
+ * tokens from issuers that add `x5t` verifying, as they do with jose.
+ */
+const REFUSED_HEADERS = ['crit', 'b64', 'cty', 'enc', 'zip'] as const;
+
+/** A JWS whose header and signature passed every check; the payload is not decoded yet. @internal */
+export interface VerifiedJws {
+  header: Record<string, unknown>;
+  alg: JwsAlgorithm;
+  parts: CompactParts;
+}
+
+function fail(
+  reason: 'token-malformed' | 'algorithm-not-allowed' | 'key-not-found' | 'invalid-signature',
+  message: string,
+): NotAuthenticated {
+  return new NotAuthenticated(message, { reason });
+}
+
+/**
+ * The JWS half of strict verification, in order: pre-parser, strict header JSON, header checks (`alg` from
+ * the allow-list only, refused members, `kid` type), key resolution from memory, key type against `alg`,
+ * and the signature. The payload is left encoded so nothing unauthenticated is parsed.
+ * @param token - The raw compact JWS.
+ * @param source - Where keys come from.
+ * @param algorithms - The configured allow-list.
+ * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found` or `invalid-signature`.
+ * @internal
+ */
+export function verifyJws(
+  token: unknown,
+  source: VerificationKeySource,
+  algorithms: ReadonlySet<JwsAlgorithm>,
+): VerifiedJws {
+  const parts = parseCompact(token);
+  const header = decodeJsonObject(parts.header);
+  const alg = header.alg;
+  if (typeof alg !== 'string') throw fail('token-malformed', 'Malformed token: missing "alg"');
+  // `none` (any casing) is not in the table, so this also refuses it; the allow-list is configuration only.
+  if (!isJwsAlgorithm(alg) || !algorithms.has(alg))
+    throw fail('algorithm-not-allowed', 'Algorithm not allowed');
+  for (const name of REFUSED_HEADERS) {
+    if (Object.hasOwn(header, name)) throw fail('token-malformed', `Unsupported header "${name}"`);
+  }
+  const kid = header.kid;
+  if (kid !== undefined && typeof kid !== 'string')
+    throw fail('token-malformed', 'Malformed token: "kid" is not a string');
+  let resolved;
+  try {
+    resolved = source.resolve(kid === undefined ? { alg } : { alg, kid });
+  } catch {
+    resolved = undefined;
+  }
+  if (!resolved) throw fail('key-not-found', 'No key for this token');
+  if (resolved.alg !== alg || !keyFitsAlgorithm(resolved.key, alg)) {
+    throw fail('algorithm-not-allowed', 'Algorithm does not match the key');
+  }
+  const signature = Buffer.from(parts.signature, 'base64url');
+  if (!verifySignature(alg, resolved.key, parts.signingInput, signature)) {
+    throw fail('invalid-signature', 'Invalid signature');
+  }
+  return { header, alg, parts };
+}
