@@ -1,1 +1,2 @@
-export {};
+export { memoryAdapter } from './memory-adapter.ts';
+export { MemoryService, type MemoryAdapterOptions } from './memory-service.ts';

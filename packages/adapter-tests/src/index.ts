@@ -1,1 +1,2 @@
-export {};
+export { entityServiceConformance } from './conformance.ts';
+export type { ConformanceOptions, EntityServiceCapabilities, EntityServiceFixture } from './context.ts';
