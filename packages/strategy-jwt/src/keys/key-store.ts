@@ -1,0 +1,79 @@
+import { BadRequest, Unavailable } from '@org/core';
+
+/** One stored entry: the record id and its opaque value (the ring stores sealed JSON records). */
+export interface KeyStoreEntry {
+  id: string;
+  value: string;
+}
+
+/**
+ * Where a key ring keeps its records. Values are opaque strings; the ring encrypts and MACs them, so a
+ * store needs no trust, only these semantics (checked by `runKeyStoreConformance` for every implementation):
+ *
+ * - `createIfAbsent` MUST be atomic across every process sharing the store: of N concurrent calls for one
+ *   id, exactly one returns `true` and every later `get` returns that caller's value.
+ * - `update` with `expected` MUST be an atomic compare-and-set; without it, it overwrites an existing
+ *   entry only. It never creates.
+ * - Ids match `/^[A-Za-z0-9:._~-]{1,200}$/`; other ids throw `BadRequest` before touching the backend.
+ * - A backend failure rejects with `Unavailable` (`store-unavailable`), never with a raw driver error.
+ */
+export interface KeyStore {
+  /** The value stored under `id`, or `undefined`. */
+  get(id: string): Promise<string | undefined>;
+  /** Every entry of this store's namespace, in no particular order. */
+  list(): Promise<KeyStoreEntry[]>;
+  /**
+   * Stores `value` under `id` unless the id exists.
+   * @returns `true` when this call created the entry.
+   */
+  createIfAbsent(id: string, value: string): Promise<boolean>;
+  /**
+   * Replaces the value of an existing entry; with `expected`, only when the current value equals it.
+   * @returns `true` when the value was replaced.
+   */
+  update(id: string, value: string, expected?: string): Promise<boolean>;
+  /**
+   * Removes an entry.
+   * @returns `true` when it existed.
+   */
+  delete(id: string): Promise<boolean>;
+  /** Releases connections the store opened itself (never ones it was given). Idempotent. */
+  close(): Promise<void>;
+}
+
+const ID = /^[A-Za-z0-9:._~-]{1,200}$/;
+
+/**
+ * Throws `BadRequest` for an id outside the store alphabet.
+ * @internal
+ */
+export function assertStoreId(id: string): void {
+  if (typeof id !== 'string' || !ID.test(id))
+    throw new BadRequest('Invalid key store id', { reason: 'bad-request' });
+}
+
+/**
+ * Runs a backend operation, mapping any driver failure to `Unavailable` (`store-unavailable`).
+ * @internal
+ */
+export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof BadRequest || error instanceof Unavailable) throw error;
+    throw new Unavailable('Key store unavailable', { reason: 'store-unavailable', cause: error });
+  }
+}
+
+/**
+ * Validates a namespace or table name used to build SQL identifiers and key prefixes.
+ * @internal
+ */
+export function assertName(name: string, what: string): string {
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new BadRequest(`Invalid ${what}: use 1-63 characters of A-Z a-z 0-9 _`, {
+      reason: 'invalid-configuration',
+    });
+  }
+  return name;
+}

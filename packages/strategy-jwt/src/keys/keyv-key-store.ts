@@ -1,0 +1,73 @@
+import Keyv from 'keyv';
+import { assertStoreId, storeCall, type KeyStore, type KeyStoreEntry } from './key-store.ts';
+
+/** One operation queue per keyv instance, so that every store handle on it shares the lock. */
+const queues = new WeakMap<Keyv, Promise<unknown>>();
+
+/** Options of {@link keyvKeyStore}. */
+export interface KeyvKeyStoreOptions {
+  /**
+   * The keyv instance to keep records in. Its adapter must support iteration.
+   * @defaultValue a new in-memory `Keyv` (a `Map`)
+   */
+  keyv?: Keyv;
+}
+
+/**
+ * A key store on any keyv instance: the in-memory default, or an adapter the caller brings.
+ *
+ * keyv has no atomic create-if-absent or compare-and-set, so this store serialises its own operations
+ * with an in-process lock: it is atomic for ONE process only. For several instances use
+ * {@link redisKeyStore}, {@link postgresKeyStore} or {@link sqliteKeyStore}.
+ * @param options - The keyv instance.
+ * @example
+ * ```ts
+ * const ring = createKeyRing({ store: keyvKeyStore(), kek: { secret: process.env.KEK_SECRET! } });
+ * ```
+ */
+export function keyvKeyStore(options: KeyvKeyStoreOptions = {}): KeyStore {
+  const keyv = options.keyv ?? new Keyv<string>();
+  const exclusive = <T>(operation: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(keyv) ?? Promise.resolve()).then(() => storeCall(operation));
+    queues.set(
+      keyv,
+      run.catch(() => undefined),
+    );
+    return run;
+  };
+  const read = async (id: string): Promise<string | undefined> => {
+    const value: unknown = await keyv.get(id);
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    get: async (id) => (assertStoreId(id), exclusive(() => read(id))),
+    list: () =>
+      exclusive(async () => {
+        if (!keyv.iterator) throw new Error('keyv adapter cannot iterate');
+        const entries: KeyStoreEntry[] = [];
+        for await (const [id, value] of keyv.iterator(keyv.namespace)) {
+          if (typeof id === 'string' && typeof value === 'string') entries.push({ id, value });
+        }
+        return entries;
+      }),
+    createIfAbsent: async (id, value) => (
+      assertStoreId(id),
+      exclusive(async () => {
+        if ((await read(id)) !== undefined) return false;
+        await keyv.set(id, value);
+        return true;
+      })
+    ),
+    update: async (id, value, expected) => (
+      assertStoreId(id),
+      exclusive(async () => {
+        const current = await read(id);
+        if (current === undefined || (expected !== undefined && current !== expected)) return false;
+        await keyv.set(id, value);
+        return true;
+      })
+    ),
+    delete: async (id) => (assertStoreId(id), exclusive(() => keyv.delete(id))),
+    close: async () => undefined,
+  };
+}
