@@ -21,7 +21,13 @@ export {
   type FastifyRequestLike,
   type JwksFastifyOptions,
 } from './jwks/jwks-fastify.ts';
-export { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.ts';
+export {
+  ALGORITHMS,
+  JWS_ALGORITHMS,
+  isJwsAlgorithm,
+  type AlgorithmSpec,
+  type JwsAlgorithm,
+} from './algorithms.ts';
 export type { KeyInput, SecretInput } from './key-import.ts';
 export {
   StaticKeySource,
@@ -42,3 +48,9 @@ export type { JwtPayload } from './claims.ts';
 export type { RevocationCheck } from './revocation-check.ts';
 export { MAX_TOKEN_LENGTH } from './compact-parse.ts';
 export { TokenService, type TokenServiceOptions } from './token-service.ts';
+export {
+  createDenylist,
+  Denylist,
+  type DenylistOptions,
+  type RevocablePayload,
+} from './revocation/denylist.ts';

@@ -1,0 +1,237 @@
+import { BadRequest, Unavailable } from '@org/core';
+import type Keyv from 'keyv';
+import type { RevocationCheck } from '../revocation-check.ts';
+import { denylistKey } from './denylist-key.ts';
+
+/** The verified claims the denylist reads. */
+export interface RevocablePayload {
+  /** Issuer; tokens of different issuers never share an entry. */
+  iss?: unknown;
+  /** Token id, the denylist key. */
+  jti?: unknown;
+  /** Subject, for "revoke all tokens of a user". */
+  sub?: unknown;
+  /** Expiry (seconds), which bounds the entry's lifetime. */
+  exp?: unknown;
+  /** Issued-at (seconds), compared with a subject-wide revocation. */
+  iat?: unknown;
+  [claim: string]: unknown;
+}
+
+/** Options of {@link createDenylist}. */
+export interface DenylistOptions {
+  /**
+   * The keyv instance holding the entries; share it through Redis (`@keyv/redis`) or Postgres
+   * (`@keyv/postgres`) across instances. Give the denylist its own instance: it turns on
+   * `throwOnErrors` (on the instance and its adapter), because a swallowed store error would read
+   * as "not revoked".
+   */
+  store: Keyv;
+  /** Prefix of every key. @defaultValue 'revoked' */
+  namespace?: string;
+  /** Seconds an entry outlives the token's `exp`: the verifiers' clock tolerance. @defaultValue 60 */
+  tolerance?: number;
+  /**
+   * The longest token lifetime in seconds: how long a subject-wide revocation is kept, and the
+   * entry lifetime for a token without `exp`. @defaultValue 86400
+   */
+  maxTokenLifetime?: number;
+  /**
+   * What {@link Denylist.isRevoked} does when the store fails or times out: `'closed'` refuses the
+   * token (`Unavailable`, 503), `'open'` lets it through and reports the error to `onError`.
+   * @defaultValue 'closed'
+   */
+  failMode?: 'closed' | 'open';
+  /** Milliseconds a store operation may take before it counts as failed. @defaultValue 1000 */
+  timeout?: number;
+  /** Called with each store error (never with a token). @defaultValue a no-op */
+  onError?: (error: unknown) => void;
+  /** The clock in epoch milliseconds. @defaultValue `Date.now` */
+  clock?: () => number;
+}
+
+const FAIL_MODES = ['closed', 'open'] as const;
+
+function invalid(message: string): BadRequest {
+  return new BadRequest(message, { reason: 'invalid-configuration' });
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalid(`Denylist ${name} must be a number >= 0`);
+  }
+  return value;
+}
+
+function storeUnavailable(cause: unknown): Unavailable {
+  return new Unavailable('Revocation store unavailable', { reason: 'store-unavailable', cause });
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function seconds(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A `jti` denylist on keyv: revoked tokens are refused on every instance sharing the store until
+ * they would have expired anyway, and then their entries are gone. Entries are keyed on the
+ * verified `iss` + `jti`, never on the raw token string (a JWS has many encodings of one token).
+ * Implements the token service's `RevocationCheck`.
+ *
+ * @example
+ * ```ts
+ * const denylist = createDenylist({ store: new Keyv(new KeyvRedis(process.env.REDIS_URL)) });
+ * const tokens = new TokenService({ keyRing, revocation: denylist });
+ * await denylist.revokeAllForSubject('https://auth.example.com', userId);
+ * ```
+ */
+export class Denylist implements RevocationCheck {
+  readonly #store: Keyv;
+  readonly #namespace: string;
+  readonly #tolerance: number;
+  readonly #maxTokenLifetime: number;
+  readonly #failMode: 'closed' | 'open';
+  readonly #timeout: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #clock: () => number;
+
+  /**
+   * @param options - See {@link DenylistOptions}.
+   * @throws BadRequest `invalid-configuration` on a missing store or a bad option.
+   */
+  constructor(options: DenylistOptions) {
+    const store = options?.store as Keyv | undefined;
+    if (!store || typeof store.get !== 'function' || typeof store.set !== 'function') {
+      throw invalid('Denylist store must be a Keyv instance');
+    }
+    const failMode = options.failMode ?? 'closed';
+    if (!FAIL_MODES.includes(failMode)) {
+      throw invalid(`Denylist failMode must be 'closed' or 'open', not '${String(failMode)}'`);
+    }
+    if (
+      options.namespace !== undefined &&
+      (typeof options.namespace !== 'string' || options.namespace === '')
+    ) {
+      throw invalid('Denylist namespace must be a non-empty string');
+    }
+    this.#store = store;
+    this.#namespace = options.namespace ?? 'revoked';
+    this.#tolerance = nonNegative('tolerance', options.tolerance, 60);
+    this.#maxTokenLifetime = nonNegative('maxTokenLifetime', options.maxTokenLifetime, 86_400);
+    this.#timeout = nonNegative('timeout', options.timeout, 1000);
+    this.#failMode = failMode;
+    this.#onError = options.onError ?? (() => {});
+    this.#clock = options.clock ?? Date.now;
+    store.throwOnErrors = true;
+    const adapter = (store as { opts?: { store?: { throwOnErrors?: unknown } } }).opts?.store;
+    if (adapter && typeof adapter.throwOnErrors === 'boolean') adapter.throwOnErrors = true;
+  }
+
+  /**
+   * Denylists one verified token until it would have expired (`exp` + tolerance). A token that has
+   * already expired is not stored. Idempotent.
+   * @param payload - The verified payload.
+   * @throws BadRequest `bad-request` when the token has no `jti`.
+   * @throws Unavailable `store-unavailable` when the store fails (whatever the fail mode: a logout
+   * must not look successful when it was not).
+   */
+  async revoke(payload: RevocablePayload): Promise<void> {
+    const jti = text(payload?.jti);
+    if (jti === undefined) throw new BadRequest('Token has no jti claim and cannot be revoked');
+    const now = this.#clock();
+    const exp = seconds(payload.exp);
+    const until = (exp ?? now / 1000 + this.#maxTokenLifetime) * 1000 + this.#tolerance * 1000;
+    const ttl = Math.ceil(until - now);
+    if (ttl <= 0) return;
+    await this.#call(this.#store.set(this.#key('jti', payload.iss, jti), 1, ttl));
+  }
+
+  /**
+   * Revokes every token of `sub` from `iss` issued at or before `before` (by `iat`; a token without
+   * `iat` counts as issued before). Kept for `maxTokenLifetime` + tolerance after `before`.
+   * A token issued within the same second as `before` is refused too: `iat` has one-second precision.
+   * @param iss - The issuer (`''` when tokens carry none).
+   * @param sub - The subject (user id).
+   * @param before - The cut-off, epoch milliseconds or a Date. @defaultValue now
+   * @throws Unavailable `store-unavailable` when the store fails.
+   */
+  async revokeAllForSubject(iss: string, sub: string, before: number | Date = this.#clock()): Promise<void> {
+    const cutoff = before instanceof Date ? before.getTime() : before;
+    if (typeof sub !== 'string' || sub === '' || !Number.isFinite(cutoff)) {
+      throw new BadRequest('A subject and a valid cut-off time are required');
+    }
+    const key = this.#key('sub', iss, sub);
+    const ttl = Math.ceil(cutoff + (this.#maxTokenLifetime + this.#tolerance) * 1000 - this.#clock());
+    if (ttl <= 0) return;
+    const current = await this.#call(this.#store.get<number>(key));
+    // Keep the latest cut-off: an older one must never shorten a newer "revoke all".
+    if (typeof current === 'number' && current >= cutoff) return;
+    await this.#call(this.#store.set(key, cutoff, ttl));
+  }
+
+  /**
+   * True when the verified token is denylisted or its subject was revoked after it was issued.
+   * @param payload - The verified payload.
+   * @throws Unavailable `store-unavailable` when the store fails and the fail mode is `'closed'`.
+   */
+  async isRevoked(payload: RevocablePayload): Promise<boolean> {
+    const jti = text(payload?.jti);
+    const sub = text(payload?.sub);
+    if (jti === undefined && sub === undefined) return false;
+    try {
+      const [listed, cutoff] = await this.#call(
+        Promise.all([
+          jti === undefined ? undefined : this.#store.get(this.#key('jti', payload.iss, jti)),
+          sub === undefined ? undefined : this.#store.get<number>(this.#key('sub', payload.iss, sub)),
+        ]),
+      );
+      if (listed !== undefined) return true;
+      if (typeof cutoff !== 'number') return false;
+      const iat = seconds(payload.iat);
+      return iat === undefined || iat * 1000 <= cutoff;
+    } catch (error) {
+      if (this.#failMode === 'closed') throw error;
+      return false;
+    }
+  }
+
+  #key(kind: 'jti' | 'sub', iss: unknown, id: string): string {
+    return denylistKey(this.#namespace, kind, typeof iss === 'string' ? iss : '', id);
+  }
+
+  async #call<T>(operation: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      // A client that queues commands while disconnected never settles: bound every call.
+      timer = setTimeout(
+        () => reject(new Error(`store operation timed out after ${this.#timeout} ms`)),
+        this.#timeout,
+      );
+    });
+    try {
+      return await Promise.race([operation, timeout]);
+    } catch (error) {
+      this.#onError(error);
+      throw storeUnavailable(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Creates a {@link Denylist}.
+ * @param options - See {@link DenylistOptions}.
+ * @throws BadRequest `invalid-configuration` on a missing store or a bad option.
+ * @example
+ * ```ts
+ * const denylist = createDenylist({ store: new Keyv(new KeyvRedis('redis://localhost:6379')), failMode: 'closed' });
+ * ```
+ */
+export function createDenylist(options: DenylistOptions): Denylist {
+  return new Denylist(options);
+}
