@@ -106,7 +106,8 @@ export class AuthenticationService extends AuthenticationBase {
 
   /**
    * Logs in: authenticates `data` with one of `authStrategies` and issues an access token, unless the
-   * strategy already returned one. Emits `login` after an external call.
+   * strategy already returned one and its `getRefreshOptions` does not ask for a new one (the JWT
+   * strategy's refresh). Emits `login` after an external call.
    *
    * @param data - The authentication request (`{ strategy: 'local', email, password }`).
    * @param params - The call parameters.
@@ -124,18 +125,26 @@ export class AuthenticationService extends AuthenticationBase {
       throw new NotAuthenticated(NO_STRATEGIES, { reason: 'strategy-not-allowed' });
     }
     const authResult = await this.authenticate(data, params, ...authStrategies);
+    // A strategy that authenticated with a token may ask for a new one in its place (JWT refresh).
+    const refresh = authResult.accessToken
+      ? await this.getStrategy(data.strategy as string)?.getRefreshOptions?.(authResult, params)
+      : undefined;
     let result = authResult;
-    if (!authResult.accessToken) {
+    if (!authResult.accessToken || refresh) {
       const [payload, options] = await Promise.all([
         this.getPayload(authResult, params),
         this.getTokenOptions(authResult, params),
       ]);
-      const accessToken = await this.createAccessToken(payload, options);
+      const accessToken = await this.createAccessToken(
+        { ...payload, ...refresh?.payload },
+        { ...options, ...refresh?.options },
+      );
       result = {
-        accessToken,
         ...authResult,
+        accessToken,
         authentication: {
           ...authResult.authentication,
+          ...(refresh ? { accessToken } : {}),
           payload: decodePayload(accessToken) ?? (await this.verifyAccessToken(accessToken)),
         },
       };

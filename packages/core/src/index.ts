@@ -29,6 +29,7 @@ export type {
   Connection,
   ConnectionEvent,
   TokenIssuer,
+  TokenRefresh,
 } from './strategy.ts';
 export {
   parseQuery,

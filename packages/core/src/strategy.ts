@@ -64,12 +64,27 @@ export interface AuthenticationStrategy {
   authenticate?(data: AuthenticationRequest, params: Params): Promise<AuthenticationResult>;
   /** Reads credentials from an HTTP request; resolves with null when it finds none. */
   parse?(req: unknown, res?: unknown): Promise<AuthenticationRequest | null>;
+  /**
+   * Called by `AuthenticationService.create` when this strategy's result already carries an access token
+   * (a client re-authenticating with its token): resolves with the claims and signing options of a NEW
+   * token to issue in its place (a refresh), or `undefined` to return the result unchanged (Feathers'
+   * behaviour). MAY reject with `NotAuthenticated` to refuse the refresh (`session-expired`).
+   */
+  getRefreshOptions?(result: AuthenticationResult, params: Params): Promise<TokenRefresh | undefined>;
   /** Reacts to a realtime connection event. */
   handleConnection?(
     event: ConnectionEvent,
     connection: Connection,
     authResult?: AuthenticationResult,
   ): Promise<void>;
+}
+
+/** What a strategy's `getRefreshOptions` asks `create` to put in the token that replaces the caller's. */
+export interface TokenRefresh {
+  /** Claims merged over the login payload (`params.payload`). */
+  payload?: Record<string, unknown>;
+  /** Signing options merged over the login ones (`subject`, a shorter `expiresIn`...). */
+  options?: Record<string, unknown>;
 }
 
 /**
