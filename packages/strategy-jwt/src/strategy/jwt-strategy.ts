@@ -1,0 +1,378 @@
+import {
+  AuthenticationBaseStrategy,
+  BadRequest,
+  GeneralError,
+  NotAuthenticated,
+  type AuthenticationHost,
+  type AuthenticationRequest,
+  type AuthenticationResult,
+  type AuthenticationService,
+  type Connection,
+  type ConnectionEvent,
+  type Id,
+  type Params,
+  type Query,
+  type TokenRefresh,
+} from '@org/core';
+import { parseDuration, type Duration } from '../duration.ts';
+import { TokenService } from '../token-service.ts';
+import { ConnectionExpiry } from './connection-expiry.ts';
+import {
+  JWT_STRATEGY_KEYS,
+  readJwtStrategySettings,
+  type ExpiryAction,
+  type JwtStrategySettings,
+} from './jwt-strategy-settings.ts';
+import { readAccessToken, type HeaderSource } from './parse-header.ts';
+
+/** The resolved `authentication.jwt` section, with the service-level defaults filled in. */
+export interface JwtStrategyConfiguration {
+  /** The request header carrying the token. */
+  header: string;
+  /** The accepted schemes. */
+  schemes: string[];
+  /** The entity name, or `null` for stateless tokens. */
+  entity: string | null;
+  /** The entity service path. */
+  service?: string;
+  /** The entity id field. */
+  entityId?: string;
+  [key: string]: unknown;
+}
+
+/** The argument of the `token-expiring` and `token-expired` events the authentication service emits. */
+export interface TokenExpiryEvent {
+  /** The realtime connection whose token expires. */
+  connection: Connection;
+  /** The strategy that armed the timer. */
+  strategy: string;
+  /** The token's `exp` claim, in seconds since the epoch. */
+  exp: number;
+  /** What happens (or happened) at `exp`. */
+  action: ExpiryAction;
+}
+
+/** Claims the signer sets afresh on every token; a refresh never copies them from the old one. */
+const REISSUED_CLAIMS = new Set(['iat', 'exp', 'nbf', 'jti', 'aud', 'iss', 'sub', 'auth_time']);
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown } | null;
+  return e?.code === 404 || e?.name === 'NotFound';
+}
+
+/**
+ * The JWT strategy, in the shape `@feathersjs/authentication` users know: `parse` reads the token from
+ * the configured header, `authenticate` verifies it and loads the entity through the overridable
+ * `getEntityId` / `getEntityQuery` / `getEntity`, `handleConnection` keeps realtime connections
+ * authenticated until `exp`.
+ *
+ * Differences from Feathers: exact scheme match, `Bearer` alone is no token, a token sent twice is
+ * refused, refresh returns a new token bounded by `refresh.maxSessionAge`, and an expired realtime
+ * connection is de-authenticated (or disconnected with `realtime.onExpiry: 'disconnect'`).
+ *
+ * @example
+ * ```ts
+ * const auth = new AuthenticationService({ secret, service: 'users' }, { services: { users } });
+ * auth.register('jwt', new JWTStrategy());
+ *
+ * class CustomJWTStrategy extends JWTStrategy {
+ *   override async getEntityQuery() {
+ *     return { active: true };
+ *   }
+ * }
+ * ```
+ */
+export class JWTStrategy extends AuthenticationBaseStrategy {
+  #settings: JwtStrategySettings | undefined;
+  readonly #expiry = new ConnectionExpiry<Connection>({
+    onError: (error) => this.#report(error),
+  });
+
+  /** The `authentication.jwt` section with Feathers' defaults and the service-level entity settings. */
+  override get configuration(): JwtStrategyConfiguration {
+    const authConfig = this.authentication?.configuration ?? {};
+    const own = (super.configuration as Record<string, unknown> | undefined) ?? {};
+    return {
+      service: authConfig.service,
+      entity: authConfig.entity === undefined ? 'user' : authConfig.entity,
+      entityId: authConfig.entityId,
+      header: 'Authorization',
+      schemes: ['Bearer', 'JWT'],
+      ...own,
+    } as JwtStrategyConfiguration;
+  }
+
+  /**
+   * Registers the token service of this package as the service's token issuer unless one is set, so
+   * `auth.createAccessToken` / `auth.verifyAccessToken` work as in Feathers.
+   * @param auth - The authentication service.
+   * @throws BadRequest `invalid-configuration` when the key settings are invalid.
+   */
+  override setAuthentication(auth: AuthenticationHost): void {
+    super.setAuthentication(auth);
+    const service = auth as Partial<AuthenticationService>;
+    if (service.tokenIssuer === undefined && typeof service.setTokenIssuer === 'function') {
+      service.setTokenIssuer(TokenService.fromConfiguration(auth.configuration));
+    }
+  }
+
+  /**
+   * Validates `authentication.jwt`, `authentication.realtime` and `authentication.refresh`.
+   * @throws BadRequest `invalid-configuration`: Feathers' message for an unknown `jwt` key
+   *   (`Invalid JwtStrategy option 'authentication.jwt.expiresIn'. Did you mean to set it in
+   *   'authentication.jwtOptions'?`), and for a `header` that is not a string.
+   */
+  override verifyConfiguration(): void {
+    const configuration = this.configuration;
+    for (const key of Object.keys(configuration)) {
+      if (!(JWT_STRATEGY_KEYS as readonly string[]).includes(key)) {
+        throw new BadRequest(
+          `Invalid JwtStrategy option 'authentication.${this.name}.${key}'. Did you mean to set it in 'authentication.jwtOptions'?`,
+          { reason: 'invalid-configuration' },
+        );
+      }
+    }
+    if (typeof configuration.header !== 'string') {
+      throw new BadRequest(`The 'header' option for the ${this.name} strategy must be a string`, {
+        reason: 'invalid-configuration',
+      });
+    }
+    const { schemes } = configuration;
+    if (!Array.isArray(schemes) || !schemes.every((s) => typeof s === 'string' && /^[^\s,]+$/.test(s))) {
+      throw new BadRequest(`The 'schemes' option for the ${this.name} strategy must be a list of words`, {
+        reason: 'invalid-configuration',
+      });
+    }
+    this.#settings = readJwtStrategySettings(this.#auth().configuration);
+  }
+
+  /**
+   * The query `getEntity` passes to the entity service; override to restrict (`{ active: true }`).
+   * @param _params - The service call parameters.
+   * @returns An empty query.
+   */
+  async getEntityQuery(_params: Params): Promise<Query> {
+    return {};
+  }
+
+  /**
+   * The entity id of a verified token: its `sub` claim.
+   * @param authResult - The result so far (`authentication.payload` is the verified payload).
+   * @param _params - The service call parameters.
+   */
+  async getEntityId(authResult: AuthenticationResult, _params: Params): Promise<Id | undefined> {
+    return authResult.authentication?.payload?.sub as Id | undefined;
+  }
+
+  /**
+   * Loads the entity for `id` with {@link JWTStrategy.getEntityQuery}; for an external call
+   * (`params.provider` set) it is fetched again with the caller's params and the entity, so the entity
+   * service's hooks see the call as Feathers' do.
+   * @param id - The entity id.
+   * @param params - The service call parameters.
+   * @throws NotAuthenticated `entity-not-found` when the service has no such entity.
+   */
+  async getEntity(id: Id, params: Params): Promise<Record<string, unknown>> {
+    const entityService = this.entityService;
+    const { entity } = this.configuration;
+    if (entityService === undefined || entityService === null) {
+      throw new NotAuthenticated('Could not find entity service');
+    }
+    const query = await this.getEntityQuery(params);
+    const { provider, ...internal } = params;
+    try {
+      const result = await this.fetchEntity(id, { ...internal, query });
+      if (!provider) return result;
+      return await entityService.get(id, { ...params, [entity ?? 'user']: result });
+    } catch (error) {
+      if (isNotFound(error))
+        throw new NotAuthenticated('Entity not found', { reason: 'entity-not-found', cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * The one place the entity service is read on the authentication hot path: the seam where
+   * `authentication.entityCache` plugs in.
+   * @param id - The entity id.
+   * @param params - Internal params (no `provider`) with the entity query.
+   */
+  protected async fetchEntity(id: Id, params: Params): Promise<Record<string, unknown>> {
+    const entityService = this.entityService;
+    if (entityService === undefined || entityService === null) {
+      throw new NotAuthenticated('Could not find entity service');
+    }
+    return entityService.get(id, params);
+  }
+
+  /**
+   * Verifies `accessToken` and loads its entity.
+   * @param authentication - `{ strategy, accessToken }`.
+   * @param params - Service call parameters; `params.jwt` holds per-call verification options.
+   * @returns `{ accessToken, authentication: { strategy, accessToken, payload }, [entity] }`, without the
+   *   entity when `entity` is `null`.
+   * @throws NotAuthenticated `token-missing` (`No access token`), the verifier's reasons, `claim-invalid`
+   *   for a token without `sub`, `entity-not-found`.
+   */
+  async authenticate(authentication: AuthenticationRequest, params: Params): Promise<AuthenticationResult> {
+    const { accessToken } = authentication;
+    const { entity } = this.configuration;
+    if (!accessToken) throw new NotAuthenticated('No access token', { reason: 'token-missing' });
+    if (typeof accessToken !== 'string') {
+      throw new NotAuthenticated('Malformed access token', { reason: 'token-malformed' });
+    }
+    const payload = await this.#auth().verifyAccessToken(
+      accessToken,
+      params.jwt as Record<string, unknown> | undefined,
+    );
+    const result = {
+      accessToken,
+      authentication: { strategy: this.name ?? 'jwt', accessToken, payload },
+    };
+    if (entity === null) return result;
+
+    const entityId = await this.getEntityId(result, params);
+    if (entityId === undefined || entityId === null || entityId === '') {
+      throw new NotAuthenticated('Token has no subject', { reason: 'claim-invalid' });
+    }
+    const value = await this.getEntity(entityId, params);
+    return { ...result, [entity]: value };
+  }
+
+  /**
+   * Reads the token from the configured header of a Node `IncomingMessage` or a Fetch `Request`.
+   * @param req - The request.
+   * @returns `{ strategy, accessToken }`, or `null` when the request carries no token for this strategy.
+   * @throws NotAuthenticated `token-malformed` (`Bearer a b`) or `ambiguous-credentials` (a token sent
+   *   twice).
+   */
+  async parse(req: unknown): Promise<{ strategy: string; accessToken: string } | null> {
+    const { header, schemes } = this.configuration;
+    const accessToken = readAccessToken(req as HeaderSource, { header, schemes });
+    return accessToken === null ? null : { strategy: this.name ?? 'jwt', accessToken };
+  }
+
+  /**
+   * The token that replaces the caller's when it re-authenticates through `create` (a refresh): the
+   * old token's own claims and `sub` carried over, the session start kept in `auth_time` (else the old
+   * token's `iat`), and an `expiresIn` that never passes `auth_time + refresh.maxSessionAge`. The
+   * service then issues it with a new `exp` and `jti`.
+   * @param result - This strategy's result for the old token.
+   * @param params - The `create` call parameters (`params.jwtOptions.expiresIn` is honoured).
+   * @returns The claims and signing options of the new token.
+   * @throws NotAuthenticated `session-expired` past `refresh.maxSessionAge`.
+   */
+  async getRefreshOptions(result: AuthenticationResult, params: Params): Promise<TokenRefresh | undefined> {
+    const old = result.authentication?.payload;
+    if (old === undefined) return undefined;
+    const { maxSessionAgeMs } = this.#getSettings();
+    const start = typeof old.auth_time === 'number' ? old.auth_time : old.iat;
+    if (typeof start !== 'number' || !Number.isFinite(start)) {
+      throw new NotAuthenticated('Session expired', { reason: 'session-expired' });
+    }
+    const remaining = Math.floor((start * 1000 + maxSessionAgeMs - Date.now()) / 1000);
+    if (remaining <= 0) throw new NotAuthenticated('Session expired', { reason: 'session-expired' });
+
+    const payload: Record<string, unknown> = {};
+    for (const [claim, value] of Object.entries(old)) {
+      if (!REISSUED_CLAIMS.has(claim)) payload[claim] = value;
+    }
+    payload.auth_time = start;
+    const options: Record<string, unknown> = {};
+    if (typeof old.sub === 'string') options.subject = old.sub;
+    const jwtOptions = params.jwtOptions as { expiresIn?: Duration } | undefined;
+    const expiresIn = jwtOptions?.expiresIn ?? this.#auth().configuration.jwtOptions?.expiresIn ?? '1d';
+    if (parseDuration(expiresIn as Duration, 'jwtOptions.expiresIn') > remaining)
+      options.expiresIn = remaining;
+    return { payload, options };
+  }
+
+  /**
+   * Keeps a realtime connection's authentication: on `login` stores `{ authentication, [entity] }` on the
+   * connection and arms its expiry timer (replacing any earlier one); on `logout` with the connection's
+   * own token and on `disconnect` removes them, after the other listeners of the event ran.
+   * @param event - `login`, `logout` or `disconnect`.
+   * @param connection - The connection state object.
+   * @param authResult - The login or logout result.
+   */
+  async handleConnection(
+    event: ConnectionEvent,
+    connection: Connection,
+    authResult?: AuthenticationResult,
+  ): Promise<void> {
+    const accessToken = authResult?.accessToken;
+    const { entity } = this.configuration;
+    const current = connection.authentication as { accessToken?: unknown } | undefined;
+
+    if (event === 'login' && typeof accessToken === 'string') {
+      const payload =
+        authResult?.authentication?.accessToken === accessToken && authResult.authentication.payload
+          ? authResult.authentication.payload
+          : await this.#auth().verifyAccessToken(accessToken);
+      connection.authentication = { strategy: this.name ?? 'jwt', accessToken };
+      if (entity !== null) connection[entity] = authResult?.[entity];
+      this.#armExpiry(connection, accessToken, payload.exp);
+      return;
+    }
+
+    const isValidLogout = event === 'logout' && current !== undefined && current.accessToken === accessToken;
+    if (event === 'disconnect' || isValidLogout) {
+      this.#expiry.clear(connection);
+      // Other listeners of the same event still read the connection's user before it goes.
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      if (entity !== null) delete connection[entity];
+      delete connection.authentication;
+    }
+  }
+
+  #armExpiry(connection: Connection, accessToken: string, exp: unknown): void {
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+      this.#expiry.clear(connection);
+      return;
+    }
+    const { expiryWarningMs, onExpiry } = this.#getSettings();
+    const strategy = this.name ?? 'jwt';
+    const expiresAt = exp * 1000;
+    const event: TokenExpiryEvent = { connection, strategy, exp, action: onExpiry };
+    this.#expiry.arm(connection, {
+      expiresAt,
+      warnAt: expiryWarningMs > 0 ? expiresAt - expiryWarningMs : undefined,
+      onWarning: () => this.#auth().emit('token-expiring', event),
+      onExpiry: () => this.#expire(connection, accessToken, event),
+    });
+  }
+
+  #expire(connection: Connection, accessToken: string, event: TokenExpiryEvent): void {
+    const current = connection.authentication as { accessToken?: unknown } | undefined;
+    if (current?.accessToken !== accessToken) return;
+    const auth = this.#auth();
+    if (event.action === 'disconnect') {
+      auth.emit('disconnect', connection);
+      void this.handleConnection('disconnect', connection).catch((error: unknown) => this.#report(error));
+      return;
+    }
+    const { entity } = this.configuration;
+    if (entity !== null) delete connection[entity];
+    delete connection.authentication;
+    auth.emit('token-expired', event);
+  }
+
+  #report(error: unknown): void {
+    const name = (error as { name?: unknown } | null)?.name;
+    process.emitWarning(`A realtime expiry listener failed (${typeof name === 'string' ? name : 'error'})`, {
+      code: 'ORG_JWT_EXPIRY_LISTENER',
+    });
+  }
+
+  #getSettings(): JwtStrategySettings {
+    this.#settings ??= readJwtStrategySettings(this.#auth().configuration);
+    return this.#settings;
+  }
+
+  #auth(): AuthenticationService {
+    if (this.authentication === undefined) {
+      throw new GeneralError('The jwt strategy is not registered with an authentication service');
+    }
+    return this.authentication as unknown as AuthenticationService;
+  }
+}
