@@ -1,15 +1,20 @@
 import type { KeyObject } from 'node:crypto';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 
 /** A string or list of strings (`aud`, `iss`...). */
 const StringOrList = Type.Union([Type.String(), Type.Array(Type.String())], {
-  description: 'a string or a list of strings',
+  expected: 'a string or an array of strings',
 });
 
 /** A duration: seconds as a number, or a string such as `'1d'` or `'15 minutes'`. */
 const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ minLength: 1 })], {
-  description: "a duration: seconds, or a string such as '1d'",
+  expected: "a duration (seconds, or a string such as '1d')",
 });
+
+/** An object schema whose extra keys belong to a strategy: typed as open, validated by the strategy. */
+function Open<T extends TObject>(schema: T) {
+  return Type.Unsafe<Static<T> & { [key: string]: unknown }>(schema);
+}
 
 /** Any object, including class instances (a `KeyObject`, a `KeyRing`, a revocation store). */
 function AnyObject<T>(description: string) {
@@ -19,7 +24,7 @@ function AnyObject<T>(description: string) {
 /** A key: a PEM string, a JWK object or a Node `KeyObject`. */
 const KeyInput = Type.Unsafe<string | KeyObject | Record<string, unknown>>(
   Type.Union([Type.String({ minLength: 1 }), Type.Object({}, { additionalProperties: true })], {
-    description: 'a PEM string, a JWK object or a KeyObject',
+    expected: 'a PEM string, a JWK object or a KeyObject',
   }),
 );
 
@@ -47,15 +52,17 @@ export const VerifyOptionsSchema = Type.Object(
   {
     algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
     audience: Type.Optional(
-      Type.Union([StringOrList, Type.Null()], { description: 'a string, a list of strings or null' }),
+      Type.Union([StringOrList, Type.Null()], { expected: 'a string, an array of strings or null' }),
     ),
     issuer: Type.Optional(
-      Type.Union([StringOrList, Type.Null()], { description: 'a string, a list of strings or null' }),
+      Type.Union([StringOrList, Type.Null()], { expected: 'a string, an array of strings or null' }),
     ),
     clockTolerance: Type.Optional(Duration),
     maxTokenAge: Type.Optional(Duration),
     typ: Type.Optional(
-      Type.Union([Type.String({ minLength: 1 }), Type.Literal(false)], { description: 'a string or false' }),
+      Type.Union([Type.String({ minLength: 1 }), Type.Literal(false)], {
+        expected: 'a non-empty string or false',
+      }),
     ),
     requireTyp: Type.Optional(Type.Boolean()),
   },
@@ -117,18 +124,20 @@ export const AuthenticationConfigurationSchema = Type.Object(
     ),
     jwtOptions: Type.Optional(JwtOptionsSchema),
     verifyOptions: Type.Optional(VerifyOptionsSchema),
-    jwt: Type.Optional(JwtStrategySchema),
-    local: Type.Optional(LocalStrategySchema),
+    jwt: Type.Optional(Open(JwtStrategySchema)),
+    local: Type.Optional(Open(LocalStrategySchema)),
     refresh: Type.Optional(
-      Type.Object({ maxSessionAge: Type.Optional(Duration) }, { additionalProperties: true }),
+      Open(Type.Object({ maxSessionAge: Type.Optional(Duration) }, { additionalProperties: true })),
     ),
     realtime: Type.Optional(
-      Type.Object(
-        {
-          expiryWarning: Type.Optional(Duration),
-          onExpiry: Type.Optional(Type.Union([Type.Literal('deauthenticate'), Type.Literal('disconnect')])),
-        },
-        { additionalProperties: true },
+      Open(
+        Type.Object(
+          {
+            expiryWarning: Type.Optional(Duration),
+            onExpiry: Type.Optional(Type.Union([Type.Literal('deauthenticate'), Type.Literal('disconnect')])),
+          },
+          { additionalProperties: true },
+        ),
       ),
     ),
     revocation: Type.Optional(

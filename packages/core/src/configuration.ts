@@ -70,6 +70,29 @@ function checkStrictKeys(schema: TSchema, value: unknown, path: string): void {
   }
 }
 
+const ARTICLES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean',
+  null: 'null',
+  array: 'an array',
+  object: 'an object',
+};
+
+/** What a schema accepts, in words: its `expected` note, else derived from its type. */
+function expected(schema: TSchema): string {
+  if (typeof schema.expected === 'string') return schema.expected;
+  if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).map(expected).join(' or ');
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.type === 'string' && typeof schema.minLength === 'number' && schema.minLength > 0) {
+    return 'a non-empty string';
+  }
+  if (schema.type === 'array' && (schema.items as TSchema | undefined)?.type === 'string')
+    return 'an array of strings';
+  return ARTICLES[String(schema.type)] ?? 'a valid value';
+}
+
 /**
  * Validates the types of a configuration against {@link AuthenticationConfigurationSchema}; top-level
  * keys are checked later by {@link validateConfigurationKeys}, once the strategies are known.
@@ -85,8 +108,9 @@ export function validateConfigurationTypes(configuration: unknown): void {
   const first = Value.Errors(AuthenticationConfigurationSchema, configuration).First();
   if (first === undefined) return;
   const key = first.path.slice(1).split('/').join('.');
-  const expected = first.schema.description ?? first.message.replace(/^Expected/, 'expected');
-  throw configurationError(`Invalid authentication configuration '${key}': ${expected}`);
+  throw configurationError(
+    `Invalid authentication configuration '${key}': expected ${expected(first.schema)}`,
+  );
 }
 
 /**

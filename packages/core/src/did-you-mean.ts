@@ -1,23 +1,33 @@
 /**
- * The Levenshtein edit distance between two strings (insertions, deletions and substitutions each
- * cost 1), compared case-sensitively.
+ * The edit distance between two strings: insertions, deletions, substitutions and transpositions of two
+ * adjacent characters each cost 1 (optimal string alignment), compared case-sensitively.
  *
  * @param a - The first string.
  * @param b - The second string.
- * @returns The number of single-character edits that turn `a` into `b`.
+ * @returns The number of edits that turn `a` into `b`.
  */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   if (a.length === 0) return b.length;
   if (b.length === 0) return a.length;
-  // One row of the dynamic-programming matrix is enough: each cell only needs its left and upper neighbours.
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  // Three rows of the dynamic-programming matrix are enough: a transposition looks two rows back.
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution);
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, (before[j - 2] as number) + 1);
+      }
+      current[j] = best;
     }
+    before = previous;
     previous = current;
   }
   return previous[b.length] as number;
