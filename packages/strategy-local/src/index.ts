@@ -7,3 +7,8 @@ export {
   type HashPasswordOptions,
 } from './hash-password.ts';
 export { protect, type Protect, type ProtectContext } from './protect.ts';
+export {
+  LocalStrategy,
+  type LocalStrategyConfiguration,
+  type LocalStrategyOptions,
+} from './local-strategy.ts';

@@ -1,0 +1,141 @@
+import {
+  AuthenticationService as FeathersAuthentication,
+  JWTStrategy as FeathersJWT,
+} from '@feathersjs/authentication';
+import { LocalStrategy as FeathersLocal, hooks as feathersHooks } from '@feathersjs/authentication-local';
+import { feathers } from '@feathersjs/feathers';
+import { memory } from '@feathersjs/memory';
+import { NotAuthenticated } from '@org/core';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTestApp, TEST_SECRET } from './test-app.ts';
+
+const password = 'the-right-password';
+
+/** Feathers' own local-strategy fixture: memory users, bcrypt hashes, protect('password'). */
+function createFeathersApp() {
+  const app = feathers();
+  const authentication = new FeathersAuthentication(app);
+  app.set('authentication', {
+    entity: 'user',
+    service: 'users',
+    secret: TEST_SECRET,
+    authStrategies: ['local', 'jwt'],
+    local: { usernameField: 'email', passwordField: 'password' },
+  });
+  authentication.register('jwt', new FeathersJWT());
+  authentication.register('local', new FeathersLocal());
+  app.use('authentication', authentication);
+  app.use('users', memory({ multi: ['create'] }));
+  app.service('users').hooks({ create: [feathersHooks.hashPassword('password')] });
+  return app;
+}
+
+describe('the Feathers operator-injection login', () => {
+  const attack = { strategy: 'local', email: { $ne: null }, password };
+
+  it('logs in as the first matching user in Feathers with @feathersjs/memory', async () => {
+    const app = createFeathersApp();
+    await app.service('users').create({ email: 'admin@example.com', password });
+    await app.service('users').create({ email: 'victim@example.com', password: 'another' });
+    const result = await app.service('authentication').create(attack as never);
+    expect(result.user.email).toBe('admin@example.com');
+    expect(result.accessToken).toEqual(expect.any(String));
+  });
+
+  it('is a 400 here, and the body never reaches the store', async () => {
+    const app = await createTestApp();
+    await app.createUser({ email: 'admin@example.com', password });
+    app.users.calls.length = 0;
+    const error = await app.auth.create(attack).catch((e: unknown) => e);
+    expect((error as { toJSON(): unknown }).toJSON()).toEqual({
+      name: 'BadRequest',
+      message: "'email' must be a string",
+      code: 400,
+      className: 'bad-request',
+      data: { reason: 'invalid-credentials-format' },
+    });
+    expect(app.users.calls).toEqual([]);
+  });
+});
+
+describe('migrating users with bcrypt hashes written by Feathers', () => {
+  let feathersHash: string;
+
+  beforeEach(async () => {
+    const app = createFeathersApp();
+    await app.service('users').create({ email: 'legacy@example.com', password });
+    const [stored] = (await app.service('users').find({ paginate: false })) as { password: string }[];
+    feathersHash = stored!.password;
+    expect(feathersHash).toMatch(/^\$2[ab]\$10\$/);
+  });
+
+  it('logs in with the bcrypt hash, then stores an scrypt hash in its place (once)', async () => {
+    const app = await createTestApp();
+    const user = await app.users.create({ email: 'legacy@example.com', password: feathersHash });
+
+    const result = await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
+    expect((result.user as { id: unknown }).id).toBe(user.id);
+    const upgraded = app.users.rows.get(String(user.id))!.password as string;
+    expect(upgraded).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
+    expect(app.strategy.hasher.needsRehash(upgraded)).toBe(false);
+    expect(app.users.calls.filter((call) => call.method === 'patch')).toHaveLength(1);
+
+    await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
+    expect(app.users.rows.get(String(user.id))!.password).toBe(upgraded);
+    expect(app.users.calls.filter((call) => call.method === 'patch')).toHaveLength(1);
+  });
+
+  it('does not upgrade on a failed login', async () => {
+    const app = await createTestApp();
+    const user = await app.users.create({ email: 'legacy@example.com', password: feathersHash });
+    const error = await app.auth
+      .create({ strategy: 'local', email: 'legacy@example.com', password: 'wrong' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotAuthenticated);
+    expect(app.users.rows.get(String(user.id))!.password).toBe(feathersHash);
+  });
+
+  it('upgrades a nested (dot path) hash and keeps its siblings', async () => {
+    const app = await createTestApp({
+      usernameField: 'email',
+      passwordField: 'password',
+      entityPasswordField: 'auth.hash',
+    });
+    const user = await app.users.create({
+      email: 'legacy@example.com',
+      auth: { hash: feathersHash, mfa: true },
+    });
+    await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
+    const stored = app.users.rows.get(String(user.id))!;
+    expect(stored.auth.mfa).toBe(true);
+    expect(stored.auth.hash).toMatch(/^\$scrypt\$/);
+  });
+
+  it('upgrades scrypt hashes written with older parameters', async () => {
+    const app = await createTestApp();
+    const old = await createTestApp({
+      usernameField: 'email',
+      passwordField: 'password',
+      hashing: { logN: 11 },
+    });
+    const user = await app.users.create({
+      email: 'old@example.com',
+      password: await old.strategy.hashPassword(password),
+    });
+    await app.auth.create({ strategy: 'local', email: 'old@example.com', password });
+    expect(app.users.rows.get(String(user.id))!.password).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
+  });
+
+  it('still logs in when the upgrade cannot be written, and tries again next time', async () => {
+    const app = await createTestApp();
+    const user = await app.users.create({ email: 'legacy@example.com', password: feathersHash });
+    const patch = vi.spyOn(app.users, 'patch').mockRejectedValueOnce(new Error('store is read-only'));
+    const result = await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
+    expect((result.user as { id: unknown }).id).toBe(user.id);
+    expect(app.users.rows.get(String(user.id))!.password).toBe(feathersHash);
+
+    await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
+    expect(patch).toHaveBeenCalledTimes(2);
+    expect(app.users.rows.get(String(user.id))!.password).toMatch(/^\$scrypt\$/);
+  });
+});
