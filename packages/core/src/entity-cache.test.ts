@@ -220,4 +220,35 @@ describe('EntityCache', () => {
     expect(error).toBeInstanceOf(BadRequest);
     expect(error).toMatchObject({ message, reason: 'invalid-configuration', code: 400 });
   });
+
+  describe('fromConfiguration', () => {
+    it('is off (undefined) without settings', () => {
+      expect(EntityCache.fromConfiguration(undefined)).toBeUndefined();
+      expect(EntityCache.fromConfiguration(null)).toBeUndefined();
+    });
+
+    it('builds a cache with the defaults or the given max and ttl', () => {
+      const defaults = EntityCache.fromConfiguration({})!;
+      expect([defaults.max, defaults.ttl]).toEqual([1000, 5000]);
+      const custom = EntityCache.fromConfiguration({ max: 50, ttl: 250 })!;
+      expect([custom.max, custom.ttl]).toEqual([50, 250]);
+    });
+
+    it.each([
+      [true, "'authentication.entityCache' must be an object"],
+      [[], "'authentication.entityCache' must be an object"],
+      [{ tll: 5 }, "Unknown option 'authentication.entityCache.tll'. Did you mean 'ttl'?"],
+      [{ size: 5 }, "Unknown option 'authentication.entityCache.size'."],
+      [{ max: '10' }, 'entityCache.max must be a positive integer, got "10"'],
+    ])('rejects %o', (settings, message) => {
+      let error: unknown;
+      try {
+        EntityCache.fromConfiguration(settings);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(BadRequest);
+      expect(error).toMatchObject({ message, reason: 'invalid-configuration' });
+    });
+  });
 });

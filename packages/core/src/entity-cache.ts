@@ -1,4 +1,5 @@
 import type { EntityService, EntityServiceEvent, Id } from './entity-service.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { BadRequest } from './errors.ts';
 
 /** Options of {@link EntityCache}. */
@@ -35,6 +36,7 @@ interface Subscription {
 }
 
 const EVENTS: readonly EntityServiceEvent[] = ['patched', 'removed'];
+const SETTINGS = ['max', 'ttl'];
 
 /**
  * A bounded (LRU) cache of entities with a TTL, for the per-request entity lookup of the JWT
@@ -75,18 +77,52 @@ export class EntityCache {
   constructor(options: EntityCacheOptions = {}) {
     const { max = 1000, ttl = 5000, now = Date.now } = options;
     if (!Number.isInteger(max) || max < 1) {
-      throw new BadRequest(`entityCache.max must be a positive integer, got ${String(max)}`, {
+      throw new BadRequest(`entityCache.max must be a positive integer, got ${show(max)}`, {
         reason: 'invalid-configuration',
       });
     }
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
-      throw new BadRequest(`entityCache.ttl must be a number of milliseconds >= 0, got ${String(ttl)}`, {
+      throw new BadRequest(`entityCache.ttl must be a number of milliseconds >= 0, got ${show(ttl)}`, {
         reason: 'invalid-configuration',
       });
     }
     this.max = max;
     this.ttl = ttl;
     this.#now = now;
+  }
+
+  /**
+   * The cache described by the `authentication.entityCache` setting: none when it is absent (the
+   * default: every request reads the entity service), else one with its `max` and `ttl`.
+   *
+   * @param settings - The value of `authentication.entityCache`.
+   * @returns The cache, or `undefined` when `settings` is `undefined` or `null`.
+   * @throws BadRequest (`invalid-configuration`) for a value that is not an object, an unknown key
+   * (with a did-you-mean hint) or a bad `max`/`ttl`.
+   * @example
+   * ```ts
+   * const cache = EntityCache.fromConfiguration({ ttl: 5000 }); // authentication.entityCache
+   * ```
+   */
+  static fromConfiguration(settings: unknown): EntityCache | undefined {
+    if (settings === undefined || settings === null) return undefined;
+    if (typeof settings !== 'object' || Array.isArray(settings)) {
+      throw new BadRequest(`'authentication.entityCache' must be an object`, {
+        reason: 'invalid-configuration',
+      });
+    }
+    for (const key of Object.keys(settings)) {
+      if (!SETTINGS.includes(key)) {
+        const hint = didYouMean(key, SETTINGS);
+        throw new BadRequest(
+          `Unknown option 'authentication.entityCache.${key}'.` +
+            (hint === undefined ? '' : ` Did you mean '${hint}'?`),
+          { reason: 'invalid-configuration' },
+        );
+      }
+    }
+    const { max, ttl } = settings as EntityCacheOptions;
+    return new EntityCache({ max, ttl });
   }
 
   /** The number of entries currently held (expired ones included until they are touched). */
@@ -183,4 +219,8 @@ export class EntityCache {
       this.#entries.delete(key);
     }
   }
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
