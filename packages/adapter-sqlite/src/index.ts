@@ -1,1 +1,2 @@
-export {};
+export { sqliteAdapter } from './sqlite-adapter.ts';
+export { SqliteService, type SqliteAdapterOptions } from './sqlite-service.ts';
