@@ -1,6 +1,7 @@
 import {
   AuthenticationBaseStrategy,
   BadRequest,
+  EntityCache,
   GeneralError,
   NotAuthenticated,
   type AuthenticationHost,
@@ -84,6 +85,7 @@ function isNotFound(error: unknown): boolean {
  */
 export class JWTStrategy extends AuthenticationBaseStrategy {
   #settings: JwtStrategySettings | undefined;
+  #entityCache: EntityCache | undefined;
   readonly #expiry = new ConnectionExpiry<Connection>({
     onError: (error) => this.#report(error),
   });
@@ -144,6 +146,16 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
       });
     }
     this.#settings = readJwtStrategySettings(this.#auth().configuration);
+    this.#entityCache?.close();
+    this.#entityCache = EntityCache.fromConfiguration(this.#auth().configuration.entityCache);
+  }
+
+  /**
+   * The entity cache built from `authentication.entityCache` when the strategy was registered;
+   * `undefined` (the default) when that setting is absent. Call its `close()` to stop it.
+   */
+  get entityCache(): EntityCache | undefined {
+    return this.#entityCache;
   }
 
   /**
@@ -193,7 +205,8 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
 
   /**
    * The one place the entity service is read on the authentication hot path: the seam where
-   * `authentication.entityCache` plugs in.
+   * `authentication.entityCache` plugs in. With the cache, the entity is keyed by service and id
+   * only, so `getEntityQuery` MUST NOT depend on `params`.
    * @param id - The entity id.
    * @param params - Internal params (no `provider`) with the entity query.
    */
@@ -202,7 +215,9 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     if (entityService === undefined || entityService === null) {
       throw new NotAuthenticated('Could not find entity service');
     }
-    return entityService.get(id, params);
+    const cache = this.#entityCache;
+    if (cache === undefined) return entityService.get(id, params);
+    return cache.get(entityService, id, () => entityService.get(id, params));
   }
 
   /**
