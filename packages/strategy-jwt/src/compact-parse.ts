@@ -45,7 +45,7 @@ function isCanonical(segment: string): boolean {
  * Refuses (all `token-malformed`): a non-string, more than {@link MAX_TOKEN_LENGTH} characters, any
  * character outside the base64url alphabet and `.` (so no padding `=`, whitespace, CR/LF, `+`, `/`,
  * non-ASCII), a count of segments other than three (five is a JWE and gets its own message), an empty
- * segment, and a non-canonical encoding.
+ * header or signature, and a non-canonical encoding.
  * @param token - The raw token.
  * @throws NotAuthenticated (`token-malformed`).
  * @internal
@@ -72,7 +72,9 @@ export function parseCompact(token: unknown): CompactParts {
   const header = token.slice(0, first);
   const payload = token.slice(first + 1, second);
   const signature = token.slice(second + 1);
-  if (header.length === 0 || payload.length === 0 || signature.length === 0) {
+  // An empty payload is a valid JWS (RFC 7515: any octet sequence; Wycheproof emptyPayload); it can never be a
+  // JWT claims set, so the payload step refuses it, after the signature, like any other non-object.
+  if (header.length === 0 || signature.length === 0) {
     throw malformed('Malformed token: empty segment');
   }
   if (!isCanonical(header) || !isCanonical(payload) || !isCanonical(signature)) {

@@ -54,3 +54,4 @@ export {
   type DenylistOptions,
   type RevocablePayload,
 } from './revocation/denylist.ts';
+export { keySourceFromJwks, verificationKeyFromJwk, type JwkImportOptions } from './jwk-import.ts';

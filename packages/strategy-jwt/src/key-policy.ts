@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
 import { configError } from './config-error.ts';
+import { hasRocaFingerprint } from './roca.ts';
 
 /**
  * Secrets that appear in tutorials, generators and READMEs (jwt.io, Feathers, Express examples).
@@ -45,10 +46,17 @@ export const MIN_RSA_BITS = 2048;
  * @param key - The imported key.
  * @param alg - The algorithm it is configured for.
  * @param setting - The configuration path named in errors, e.g. `authentication.secret`.
+ * @param options - `weakSecrets: false` skips the example-secret and repeated-character heuristics (used
+ * for published test vectors, whose keys are chosen for the math, not for secrecy); the length rule stays.
  * @throws BadRequest (`invalid-configuration`) naming the rule that failed.
  * @internal
  */
-export function assertKeyPolicy(key: KeyObject, alg: JwsAlgorithm, setting: string): void {
+export function assertKeyPolicy(
+  key: KeyObject,
+  alg: JwsAlgorithm,
+  setting: string,
+  options: { weakSecrets?: boolean } = {},
+): void {
   const spec = ALGORITHMS[alg];
   if (spec.keyType === 'oct') {
     if (key.type !== 'secret') {
@@ -58,12 +66,12 @@ export function assertKeyPolicy(key: KeyObject, alg: JwsAlgorithm, setting: stri
     }
     const bytes = key.export();
     const text = bytes.toString('utf8').trim().toLowerCase();
-    if (WEAK_SECRETS.has(text)) {
+    if (options.weakSecrets !== false && WEAK_SECRETS.has(text)) {
       throw configError(
         `'${setting}' is a well-known example secret; generate a random one (e.g. 64 random bytes)`,
       );
     }
-    if (bytes.length > 1 && bytes.every((b) => b === bytes[0])) {
+    if (options.weakSecrets !== false && bytes.length > 1 && bytes.every((b) => b === bytes[0])) {
       throw configError(`'${setting}' repeats one character; generate a random secret`);
     }
     if (bytes.length < spec.minSecretBytes) {
@@ -92,6 +100,10 @@ export function assertKeyPolicy(key: KeyObject, alg: JwsAlgorithm, setting: stri
         throw configError(
           `'${setting}' has RSA public exponent ${String(details.publicExponent)}; only 65537 is accepted`,
         );
+      }
+      const n = key.export({ format: 'jwk' }).n;
+      if (n !== undefined && hasRocaFingerprint(Buffer.from(n, 'base64url'))) {
+        throw configError(`'${setting}' is an RSA key with the ROCA weakness (CVE-2017-15361); replace it`);
       }
       return;
     }
