@@ -362,6 +362,8 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     if (current?.accessToken !== accessToken) return;
     const auth = this.#auth();
     if (event.action === 'disconnect') {
+      auth.emit('token-expired', event);
+      // Feathers' behaviour: the transport closes the socket; listeners still see the connection's user.
       auth.emit('disconnect', connection);
       void this.handleConnection('disconnect', connection).catch((error: unknown) => this.#report(error));
       return;

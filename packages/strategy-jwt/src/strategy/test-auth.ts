@@ -1,0 +1,43 @@
+import { MemoryService } from '@org/adapter-memory';
+import { AuthenticationService, type AuthenticationConfiguration, type Params } from '@org/core';
+import { JWTStrategy } from './jwt-strategy.ts';
+
+/** A strong test secret (48 random-looking bytes). */
+export const TEST_SECRET = 'kQ3v8yP1tZ7xW2nR6mB9cL4sH0dF5gJ-aE8uI1oY3rT6wQ9zX2vN5bM7kC0pS4hG';
+
+/** One call the spying users service received. */
+export interface EntityCall {
+  method: 'get';
+  id: unknown;
+  params: Params;
+}
+
+/**
+ * An AuthenticationService with a memory users service (Ada, id 1) and a JWTStrategy registered as
+ * `jwt`; the users service records every `get`.
+ */
+export async function createTestAuth(
+  configuration: Partial<AuthenticationConfiguration> = {},
+  strategy: JWTStrategy = new JWTStrategy(),
+) {
+  const store = new MemoryService({ records: [{ id: 1, email: 'ada@example.com', active: true }] });
+  const calls: EntityCall[] = [];
+  const users = Object.assign(Object.create(store) as MemoryService, {
+    async get(id: string | number, params: Params = {}) {
+      calls.push({ method: 'get', id, params });
+      return store.get(id, params);
+    },
+  });
+  const auth = new AuthenticationService(
+    {
+      secret: TEST_SECRET,
+      service: 'users',
+      authStrategies: ['jwt'],
+      ...configuration,
+    } as AuthenticationConfiguration,
+    { services: { users } },
+  );
+  auth.register('jwt', strategy);
+  await auth.setup();
+  return { auth, strategy, users, store, calls };
+}
