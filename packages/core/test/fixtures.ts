@@ -179,3 +179,20 @@ export function testConfiguration(extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+/** A set-up service with a `users` record 1 (Ada), the `jwt` bearer strategy and a fake issuer. */
+export async function bearerSetup(extra: Record<string, unknown> = {}) {
+  const users = new MapService();
+  await users.create({ id: 1, name: 'Ada' });
+  const issuer = new FakeIssuer();
+  const { AuthenticationService } = await import('../src/authentication-service.ts');
+  const auth = new AuthenticationService(testConfiguration({ authStrategies: ['jwt'], ...extra }), {
+    services: { users },
+  });
+  auth.register('jwt', new BearerStrategy());
+  auth.register('first', new Strategy1());
+  auth.setTokenIssuer(issuer);
+  await auth.setup();
+  const token = await auth.createAccessToken({}, { subject: '1' });
+  return { auth, users, issuer, token };
+}

@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toAuthError, type AuthError } from './errors.ts';
+import {
+  authenticateRequest,
+  resolveAuthenticateOptions,
+  type AuthenticateOptions,
+  type GuardedAuthentication,
+} from './guard.ts';
+import { bearerChallenge } from './www-authenticate.ts';
+
+/** A Connect-style middleware (Express, Connect, Polka, a plain `http` server). */
+export type ConnectMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+/** The headers and body of an error response: `toJSON()`, its status, and the RFC 6750 challenge. @internal */
+export function errorResponse(error: AuthError, realm: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  const challenge = bearerChallenge(error, realm);
+  if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  return { status: error.code, headers, body: error.toJSON() };
+}
+
+/**
+ * Creates a Connect-style middleware that authenticates the request ({@link authenticate}) and calls
+ * `next()`, or answers the error itself: its status, `toJSON()` body, and on a 401 an RFC 6750
+ * `WWW-Authenticate` header.
+ *
+ * @param auth - The authentication service.
+ * @param settings - A strategy name, or {@link AuthenticateOptions}.
+ * @param strategies - More strategy names.
+ * @returns The middleware; on success `req.authentication` and `req.user` (the entity) are set.
+ * @throws BadRequest `invalid-configuration` (at creation) without a strategy.
+ * @example
+ * ```ts
+ * app.get('/me', authenticateMiddleware(auth, 'jwt'), (req, res) => res.json(req.user));
+ * ```
+ */
+export function authenticateMiddleware(
+  auth: GuardedAuthentication,
+  settings: string | AuthenticateOptions,
+  ...strategies: string[]
+): ConnectMiddleware {
+  const options = resolveAuthenticateOptions(settings, strategies);
+  return (req, res, next) => {
+    authenticateRequest(auth, options, req, req).then(
+      () => {
+        try {
+          next();
+        } catch (error) {
+          next(error);
+        }
+      },
+      (caught: unknown) => {
+        const error = toAuthError(caught);
+        options.onError?.(error, req);
+        const { status, headers, body } = errorResponse(error, options.realm);
+        res.statusCode = status;
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        res.end(JSON.stringify(body));
+      },
+    );
+  };
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage } from 'node:http';
+import { toAuthError } from './errors.ts';
+import { errorResponse } from './authenticate-middleware.ts';
+import {
+  authenticateRequest,
+  resolveAuthenticateOptions,
+  type AuthenticateOptions,
+  type GuardedAuthentication,
+} from './guard.ts';
+
+/** The part of a Fastify request the hook uses (typed structurally: core does not depend on Fastify). */
+export interface FastifyRequestLike {
+  /** The Node request. */
+  raw: IncomingMessage;
+}
+
+/** The part of a Fastify reply the hook uses. */
+export interface FastifyReplyLike {
+  /** Sets the status code. */
+  code(statusCode: number): FastifyReplyLike;
+  /** Sets a header. */
+  header(name: string, value: string): FastifyReplyLike;
+  /** Sends the payload. */
+  send(payload?: unknown): FastifyReplyLike;
+}
+
+/** A Fastify `preHandler`/`onRequest` hook. */
+export type FastifyAuthenticateHook = (
+  request: FastifyRequestLike,
+  reply: FastifyReplyLike,
+) => Promise<FastifyReplyLike | undefined>;
+
+/**
+ * Creates a Fastify `preHandler` hook that authenticates the request ({@link authenticate}); on failure it
+ * replies with the error's status, `toJSON()` body and, on a 401, an RFC 6750 `WWW-Authenticate` header.
+ *
+ * @param auth - The authentication service.
+ * @param settings - A strategy name, or {@link AuthenticateOptions}.
+ * @param strategies - More strategy names.
+ * @returns The hook; on success `request.authentication` and `request.user` (the entity) are set.
+ * @throws BadRequest `invalid-configuration` (at creation) without a strategy.
+ * @example
+ * ```ts
+ * fastify.decorateRequest('user', null);
+ * fastify.decorateRequest('authentication', null);
+ * fastify.get('/me', { preHandler: fastifyAuthenticate(auth, 'jwt') }, async (request) => request.user);
+ * ```
+ */
+export function fastifyAuthenticate(
+  auth: GuardedAuthentication,
+  settings: string | AuthenticateOptions,
+  ...strategies: string[]
+): FastifyAuthenticateHook {
+  const options = resolveAuthenticateOptions(settings, strategies);
+  return async (request, reply) => {
+    try {
+      await authenticateRequest(auth, options, request.raw, request);
+      return undefined;
+    } catch (caught) {
+      const error = toAuthError(caught);
+      options.onError?.(error, request);
+      const { status, headers, body } = errorResponse(error, options.realm);
+      reply.code(status);
+      for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+      // Fastify: an async hook that has sent a reply MUST return it, or the route handler still runs.
+      return reply.send(body);
+    }
+  };
+}

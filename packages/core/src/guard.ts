@@ -1,0 +1,107 @@
+import type { IncomingMessage } from 'node:http';
+import type { AuthenticationBase } from './authentication-base.ts';
+import { configurationError } from './configuration.ts';
+import { NotAuthenticated, toAuthError, type AuthError } from './errors.ts';
+import type { AuthenticationResult } from './strategy.ts';
+
+/** The part of the authentication service a guard uses. */
+export type GuardedAuthentication = Pick<AuthenticationBase, 'authenticate' | 'parse' | 'configuration'>;
+
+/** Settings of {@link authenticate}, {@link authenticateMiddleware} and {@link fastifyAuthenticate}. */
+export interface AuthenticateOptions {
+  /** The strategies that may parse and authenticate the request, in order (at least one). */
+  strategies: string[];
+  /**
+   * The RFC 6750 realm sent in `WWW-Authenticate`.
+   * @defaultValue `'api'`
+   */
+  realm?: string;
+  /**
+   * The `params.provider` strategies see.
+   * @defaultValue `'rest'`
+   */
+  provider?: string;
+  /**
+   * Called with every error before a middleware sends it: the place to log a 500's `cause`, which never
+   * leaves the server.
+   */
+  onError?: (error: AuthError, req: unknown) => void;
+}
+
+/** A request guard: authenticates a Node `IncomingMessage` or a Fetch `Request`. */
+export type AuthenticateGuard = (req: IncomingMessage | Request) => Promise<AuthenticationResult>;
+
+/** Settings with defaults applied. @internal */
+export interface ResolvedAuthenticateOptions extends AuthenticateOptions {
+  realm: string;
+  provider: string;
+}
+
+/**
+ * Reads `(settings, ...strategies)` the way Feathers' `authenticate` hook does.
+ * @internal
+ */
+export function resolveAuthenticateOptions(
+  settings: string | AuthenticateOptions,
+  strategies: string[],
+): ResolvedAuthenticateOptions {
+  const options = typeof settings === 'string' ? { strategies: [settings, ...strategies] } : settings;
+  if (!options || !Array.isArray(options.strategies) || options.strategies.length === 0) {
+    throw configurationError('The authenticate guard needs at least one allowed strategy');
+  }
+  return { realm: 'api', provider: 'rest', ...options };
+}
+
+/**
+ * Authenticates `req` and sets the outcome on `target` (the request itself, or a framework's request
+ * object wrapping it).
+ * @internal
+ */
+export async function authenticateRequest(
+  auth: GuardedAuthentication,
+  options: ResolvedAuthenticateOptions,
+  req: IncomingMessage | Request,
+  target: object,
+): Promise<AuthenticationResult> {
+  try {
+    const data = await auth.parse(req, ...options.strategies);
+    if (data === null) throw new NotAuthenticated('Not authenticated', { reason: 'no-credentials' });
+    const result = await auth.authenticate(data, { provider: options.provider }, ...options.strategies);
+    const entity = auth.configuration.entity;
+    const carrier = target as Record<string, unknown>;
+    carrier.authentication = result.authentication ?? data;
+    if (typeof entity === 'string' && result[entity] !== undefined) carrier[entity] = result[entity];
+    return result;
+  } catch (error) {
+    throw toAuthError(error);
+  }
+}
+
+/**
+ * Creates a request guard: it parses credentials with the named strategies, authenticates them, and on
+ * success sets `req.authentication` and the entity (`req.user`) on the request.
+ *
+ * @param auth - The authentication service.
+ * @param settings - A strategy name, or {@link AuthenticateOptions}.
+ * @param strategies - More strategy names.
+ * @returns The guard; it resolves with the authentication result.
+ * @throws BadRequest `invalid-configuration` (at creation) without a strategy. The guard rejects with
+ *   NotAuthenticated `Not authenticated` (`no-credentials`) when the request carries no credentials, the
+ *   strategy's error when they are invalid, and a 500 GeneralError (cause kept) for anything unexpected.
+ * @example
+ * ```ts
+ * const requireUser = authenticate(auth, 'jwt');
+ * export async function GET(request: Request) {
+ *   const { user } = await requireUser(request);
+ *   return Response.json(user);
+ * }
+ * ```
+ */
+export function authenticate(
+  auth: GuardedAuthentication,
+  settings: string | AuthenticateOptions,
+  ...strategies: string[]
+): AuthenticateGuard {
+  const options = resolveAuthenticateOptions(settings, strategies);
+  return (req) => authenticateRequest(auth, options, req, req);
+}

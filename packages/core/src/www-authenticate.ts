@@ -1,0 +1,29 @@
+import type { AuthError } from './errors.ts';
+
+/** RFC 6750 section 3: quoted values allow %x20-21 / %x23-5B / %x5D-7E only (no `"`, no `\`, ASCII). */
+function quoted(value: string): string {
+  return `"${value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '')}"`;
+}
+
+/**
+ * The RFC 6750 `WWW-Authenticate` challenge for an error response, or `undefined` for anything but a 401.
+ *
+ * A request that carried no credentials (reason `no-credentials`) gets the bare challenge, as section
+ * 3.1 asks ("SHOULD NOT include an error code"); any other 401 gets `error="invalid_token"` with the
+ * error's (already safe) message as `error_description`.
+ *
+ * @param error - The error being sent.
+ * @param realm - The protection space.
+ * @returns The header value, e.g. `Bearer realm="api", error="invalid_token", error_description="jwt expired"`.
+ * @example
+ * ```ts
+ * bearerChallenge(new NotAuthenticated('Not authenticated', { reason: 'no-credentials' }), 'api');
+ * // 'Bearer realm="api"'
+ * ```
+ */
+export function bearerChallenge(error: AuthError, realm: string): string | undefined {
+  if (error.code !== 401) return undefined;
+  const challenge = `Bearer realm=${quoted(realm)}`;
+  if (error.reason === 'no-credentials') return challenge;
+  return `${challenge}, error="invalid_token", error_description=${quoted(error.message)}`;
+}
