@@ -55,3 +55,5 @@ export {
   type RevocablePayload,
 } from './revocation/denylist.ts';
 export { keySourceFromJwks, verificationKeyFromJwk, type JwkImportOptions } from './jwk-import.ts';
+export { createRemoteVerifier, RemoteVerifier, type RemoteVerifierOptions } from './jwks/remote-verifier.ts';
+export { JwksRefusedError } from './jwks/remote-key-set.ts';
