@@ -8,7 +8,7 @@ export interface HashPasswordOptions {
    * What hashes the password; pass your `LocalStrategy`'s `hasher` so both use the same parameters.
    * @defaultValue a shared `new PasswordHasher()` with the default parameters
    */
-  hasher?: { hash(password: string): Promise<string> };
+  hasher?: Pick<PasswordHasher, 'hash'>;
   /**
    * The longest password accepted, in characters.
    * @defaultValue 1024
