@@ -166,7 +166,7 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
    * Checks the settings, synchronously, when the strategy is registered.
    * @throws BadRequest (`invalid-configuration`): `'local' authentication strategy requires a 'usernameField'
    * setting` (Feathers' message), an unknown setting (with a did-you-mean hint), a field that is not a
-   * dot path, a bad length limit or bad `hashing` parameters.
+   * dot path, no entity (`entity: null`), a bad length limit or bad `hashing` parameters.
    */
   override verifyConfiguration(): void {
     const config = this.configuration;
@@ -191,6 +191,11 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     }
     if (typeof config.errorMessage !== 'string' || config.errorMessage === '') {
       throw configurationError(`The '${this.name}' setting 'errorMessage' must be a non-empty string`);
+    }
+    if (typeof config.entity !== 'string' || config.entity === '') {
+      throw configurationError(
+        `The '${this.name}' strategy needs an entity: 'entity' must be a name, not null`,
+      );
     }
     for (const prop of ['maxUsernameLength', 'maxPasswordLength'] as const) {
       if (!Number.isInteger(config[prop]) || config[prop] < 1) {
