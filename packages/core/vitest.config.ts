@@ -3,5 +3,14 @@ import { sourceConditions } from '../../vitest.shared.ts';
 
 export default defineProject({
   ...sourceConditions,
-  test: { name: 'core', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: {
+    name: 'core',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**'],
+      exclude: ['src/**/*.test.ts'],
+      thresholds: { lines: 90 },
+    },
+  },
 });

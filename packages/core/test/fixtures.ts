@@ -24,7 +24,7 @@ export class MapService extends EventEmitter implements EntityService<Row> {
     this.id = id;
   }
 
-  async get(id: Id): Promise<Row> {
+  async get(id: Id, _params?: Params): Promise<Row> {
     const row = this.store.get(String(id));
     if (row === undefined) throw new NotFound(`No record found for id '${id}'`);
     return { ...row };
@@ -41,21 +41,21 @@ export class MapService extends EventEmitter implements EntityService<Row> {
     return rows.slice(0, typeof $limit === 'number' ? $limit : undefined).map((row) => ({ ...row }));
   }
 
-  async create(data: Partial<Row>): Promise<Row> {
+  async create(data: Partial<Row>, _params?: Params): Promise<Row> {
     const row = { ...data, [this.id]: data[this.id] ?? this.#next++ };
     this.store.set(String(row[this.id]), row);
     this.emit('created', row);
     return { ...row };
   }
 
-  async patch(id: Id, data: Partial<Row>): Promise<Row> {
+  async patch(id: Id, data: Partial<Row>, _params?: Params): Promise<Row> {
     const row = { ...(await this.get(id)), ...data };
     this.store.set(String(id), row);
     this.emit('patched', row);
     return { ...row };
   }
 
-  async remove(id: Id): Promise<Row> {
+  async remove(id: Id, _params?: Params): Promise<Row> {
     const row = await this.get(id);
     this.store.delete(String(id));
     this.emit('removed', row);
