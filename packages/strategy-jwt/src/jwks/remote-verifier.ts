@@ -34,7 +34,10 @@ export interface RemoteVerifierOptions {
   timeout?: number;
   /** The largest JWKS response accepted, in bytes. @defaultValue 65536 */
   maxResponseBytes?: number;
-  /** Minimum milliseconds between two fetches triggered by unknown kids or failures. @defaultValue 30000 */
+  /**
+   * Minimum milliseconds between two fetches triggered by unknown kids, and the wait before retrying
+   * a failed fetch. @defaultValue 30000
+   */
   cooldown?: number;
   /** Lower bound on the cache lifetime taken from `Cache-Control: max-age`, in seconds. @defaultValue 10 */
   minCacheAge?: number;
@@ -96,6 +99,7 @@ export class RemoteVerifier implements TokenIssuer {
   #etag: string | undefined;
   #expiresAt = -Infinity;
   #lastFetchAt = -Infinity;
+  #retryAt = -Infinity;
   #inflight: Promise<void> | undefined;
 
   /**
@@ -184,8 +188,9 @@ export class RemoteVerifier implements TokenIssuer {
     if (iss !== this.#issuer) throw new NotAuthenticated('Invalid "iss" claim', { reason: 'claim-invalid' });
 
     const now = this.#clock();
-    if (this.#keys === undefined) await this.#refresh(false);
-    else if (now >= this.#expiresAt) void this.#refresh(false);
+    // A stale set is revalidated before use (coalesced, conditional); after a failed fetch the
+    // last good set serves until the retry time, so a down endpoint is not hit per request.
+    if (now >= this.#expiresAt && now >= this.#retryAt) await this.#refresh();
     const keys = this.#keys;
     if (keys === undefined) throw new Unavailable('Signing keys of the issuer are unavailable');
 
@@ -196,7 +201,7 @@ export class RemoteVerifier implements TokenIssuer {
       if ((error as NotAuthenticated).reason !== 'key-not-found') throw error;
       // An unknown kid may be a key published after our last fetch: refetch, at most once per cooldown.
       if (this.#inflight === undefined && this.#clock() - this.#lastFetchAt < this.#cooldown) throw error;
-      await this.#refresh(true);
+      await this.#refresh();
       if (this.#keys === keys) throw error;
       payload = verifyToken(token, this.#keys!, this.#verify, Math.floor(this.#clock() / 1000)).payload;
     }
@@ -211,7 +216,7 @@ export class RemoteVerifier implements TokenIssuer {
    * good set and is reported to `onError`.
    */
   refresh(): Promise<void> {
-    return this.#refresh(true);
+    return this.#refresh();
   }
 
   /** Not supported: this service only verifies. @throws BadRequest `invalid-configuration`. */
@@ -219,10 +224,8 @@ export class RemoteVerifier implements TokenIssuer {
     throw configError('A remote verifier only verifies tokens; it cannot sign');
   }
 
-  #refresh(force: boolean): Promise<void> {
+  #refresh(): Promise<void> {
     if (this.#inflight !== undefined) return this.#inflight;
-    // After a failure, scheduled refreshes wait for the cooldown instead of hammering the endpoint.
-    if (!force && this.#clock() - this.#lastFetchAt < this.#cooldown) return Promise.resolve();
     this.#lastFetchAt = this.#clock();
     this.#inflight = this.#fetch().finally(() => {
       this.#inflight = undefined;
@@ -243,7 +246,9 @@ export class RemoteVerifier implements TokenIssuer {
       }
       const age = result.maxAge === undefined ? this.#defaultAge : result.maxAge * 1000;
       this.#expiresAt = this.#clock() + Math.min(this.#maxAge, Math.max(this.#minAge, age));
+      this.#retryAt = -Infinity;
     } catch (error) {
+      this.#retryAt = this.#clock() + this.#cooldown;
       this.#onError(error);
     }
   }
