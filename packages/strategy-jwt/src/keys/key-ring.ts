@@ -17,6 +17,7 @@ import type { KeyStore, KeyStoreEntry } from './key-store.ts';
 import { keyvKeyStore } from './keyv-key-store.ts';
 import { openRecord, sealRecord, type OpenResult } from './record-seal.ts';
 import { rewrapEntries, type RewrapResult } from './rewrap.ts';
+import type { ImportedKey, KeyImportResult } from './ring-key-import.ts';
 import { generateSigningKeyPair, type PublicKeyJwk } from './signing-key-pair.ts';
 
 /** What `KeyRing#keys()` reports for each key: everything but key material. */
@@ -326,6 +327,42 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     }
     await this.refresh();
     return pair.kid;
+  }
+
+  /**
+   * Stores keys that verify and never sign (published now, retired after `retainFor`); used by
+   * {@link importKeys}, which parses and policy-checks them first. Idempotent per key.
+   * @param keys - Parsed keys.
+   * @param retainFor - Milliseconds they stay published; defaults to `settings.retention`.
+   * @throws Unavailable (`store-unavailable`).
+   */
+  async addVerificationKeys(
+    keys: readonly ImportedKey[],
+    retainFor = this.settings.retention,
+  ): Promise<KeyImportResult> {
+    const now = this.#now();
+    const result: KeyImportResult = { imported: [], existing: [] };
+    for (const key of keys) {
+      const id = `import:${key.thumbprint}`;
+      const fields = {
+        id,
+        kid: key.kid,
+        alg: key.alg,
+        publicJwk: key.publicJwk,
+        createdAt: now,
+        publishAt: now,
+        activateAt: now,
+        deactivateAt: now,
+        retireAt: now + retainFor,
+      };
+      const created = await this.store.createIfAbsent(
+        id,
+        JSON.stringify(sealRecord(fields, undefined, this.#keks[0]!)),
+      );
+      (created ? result.imported : result.existing).push(key.kid);
+    }
+    await this.refresh();
+    return result;
   }
 
   /**

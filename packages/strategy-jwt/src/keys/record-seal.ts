@@ -153,7 +153,12 @@ export function openRecord(value: string, keks: ReadonlyMap<string, Kek>): OpenR
   const publicJwk = publicMembers(record.publicJwk as Record<string, unknown>, record.alg);
   if (!publicJwk || Object.keys(record.publicJwk).length !== Object.keys(publicJwk).length)
     return { ok: false, reason: 'malformed' };
-  if (jwkThumbprint(publicJwk) !== record.kid) return { ok: false, reason: 'bad-kid' };
+  // Imported keys may keep the kid they had (tokens signed before the migration carry it); every other
+  // key's kid is its RFC 7638 thumbprint.
+  const thumbprint = jwkThumbprint(publicJwk);
+  if (record.id.startsWith('import:') ? record.id !== `import:${thumbprint}` : record.kid !== thumbprint) {
+    return { ok: false, reason: 'bad-kid' };
+  }
   const dates = RECORD_DATES.map((d) => record[d]);
   if (dates.slice(1).some((d, i) => d < dates[i]!)) return { ok: false, reason: 'bad-dates' };
   if (!record.privateKey) return { ok: true, opened: { record } };
@@ -165,7 +170,7 @@ export function openRecord(value: string, keks: ReadonlyMap<string, Kek>): OpenR
     const der = Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     der.fill(0);
-    if (describeKeyPair(privateKey, record.alg)?.kid !== record.kid)
+    if (describeKeyPair(privateKey, record.alg)?.kid !== thumbprint)
       return { ok: false, reason: 'bad-private-key' };
     return { ok: true, opened: { record, privateKey } };
   } catch {
