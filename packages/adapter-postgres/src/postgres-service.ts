@@ -1,0 +1,355 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  AuthError,
+  BadRequest,
+  Conflict,
+  GeneralError,
+  NotFound,
+  parseQuery,
+  selectFields,
+  type EntityService,
+  type Id,
+  type Params,
+} from '@org/core';
+import { assertKnownOptions, configError } from './options-check.ts';
+import { isUnavailable, toStoreError } from './postgres-errors.ts';
+import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
+import { migrate, qualified, quote, uniqueColumn, uniqueIndex, type TableLayout } from './postgres-schema.ts';
+import { toRecordData } from './record-json.ts';
+
+/** Options for {@link PostgresService} and {@link postgresAdapter}: give exactly one of `pool` and `connectionString`. */
+export interface PostgresAdapterOptions {
+  /** A `pg` Pool to use (shared with the rest of the app; `close()` leaves it open). */
+  pool?: pg.Pool;
+  /**
+   * A connection string (`postgres://user@host:5432/db`); the adapter then owns a pool with a 5 s
+   * connection timeout, ended by `close()`.
+   */
+  connectionString?: string;
+  /** The table; created or migrated on start. Letters, digits and `_`, starting with a letter or `_`, at most 40. */
+  table: string;
+  /**
+   * The schema holding the table (created if missing) and the `_org_entity_schema` version table.
+   * @defaultValue `'public'`
+   */
+  schema?: string;
+  /**
+   * The id field of the records.
+   * @defaultValue `'id'`
+   */
+  id?: string;
+  /**
+   * Auto-increment `bigint` ids (returned as numbers), or random UUID strings.
+   * @defaultValue `'number'`
+   */
+  idType?: 'number' | 'string';
+  /**
+   * Top-level fields whose non-null values must be unique, enforced by a UNIQUE index; a duplicate is a
+   * `Conflict` (409). Adding or removing a field migrates the table on the next start.
+   * @defaultValue `[]`
+   */
+  uniqueFields?: string[];
+}
+
+const KNOWN_OPTIONS = [
+  'pool',
+  'connectionString',
+  'table',
+  'schema',
+  'id',
+  'idType',
+  'uniqueFields',
+] as const;
+const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,19}$/;
+
+type Row = { id: Id; data: Record<string, unknown> };
+
+// One 'error' listener per pool, however many adapters share it (no MaxListenersExceededWarning).
+const guardedPools = new WeakSet<pg.Pool>();
+
+/**
+ * An {@link EntityService} on PostgreSQL through a `pg` Pool: the choice for many instances. Each record
+ * is a row with its id, a JSONB document, and a JSONB column per unique field under a UNIQUE index.
+ *
+ * Every statement is parameterised; identifiers come only from validated options. When the database is
+ * down (refused, terminated, timed out), calls reject with `Unavailable` (503, `store-unavailable`), and
+ * succeed again once it is back: the pool replaces broken connections and a failed start is retried.
+ *
+ * @example
+ * ```ts
+ * const users = new PostgresService({ connectionString: process.env.DATABASE_URL, table: 'users', uniqueFields: ['email'] });
+ * await users.start(); // optional: creates or migrates the table now instead of on the first call
+ * const user = await users.create({ email: 'ada@example.com' }); // { email: 'ada@example.com', id: 1 }
+ * await users.close();
+ * ```
+ */
+export class PostgresService<T extends Record<string, any> = Record<string, any>>
+  extends EventEmitter
+  implements EntityService<T>
+{
+  /** The id field. */
+  readonly id: string;
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #layout: TableLayout;
+  readonly #target: QueryTarget;
+  readonly #fieldOfConstraint: Map<string, string>;
+  #started: Promise<void> | undefined;
+
+  /**
+   * @param options - See {@link PostgresAdapterOptions}. Nothing connects until `start()` or the first call.
+   * @throws BadRequest (`invalid-configuration`) for an unknown option or an invalid value.
+   */
+  constructor(options: PostgresAdapterOptions) {
+    super();
+    if (options === null || typeof options !== 'object')
+      throw configError('postgresAdapter: options are required');
+    assertKnownOptions(options, KNOWN_OPTIONS, 'postgresAdapter');
+    const {
+      pool,
+      connectionString,
+      table,
+      schema = 'public',
+      id = 'id',
+      idType = 'number',
+      uniqueFields = [],
+    } = options;
+    if ((pool === undefined) === (connectionString === undefined)) {
+      throw configError('postgresAdapter: give exactly one of `pool` and `connectionString`');
+    }
+    if (pool !== undefined && typeof (pool as { query?: unknown }).query !== 'function') {
+      throw configError('postgresAdapter: `pool` must be a pg Pool');
+    }
+    if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString === '')) {
+      throw configError('postgresAdapter: `connectionString` must be a non-empty string');
+    }
+    for (const [name, value] of [
+      ['table', table],
+      ['schema', schema],
+    ] as const) {
+      if (typeof value !== 'string' || !TABLE.test(value) || value.startsWith('_org_')) {
+        throw configError(
+          `postgresAdapter: \`${name}\` must match /^[A-Za-z_][A-Za-z0-9_]{0,39}$/ (and not start with _org_)`,
+        );
+      }
+    }
+    if (typeof id !== 'string' || !FIELD.test(id))
+      throw configError('postgresAdapter: `id` must be a field name');
+    if (idType !== 'number' && idType !== 'string')
+      throw configError('postgresAdapter: `idType` must be "number" or "string"');
+    if (!Array.isArray(uniqueFields) || !uniqueFields.every((f) => typeof f === 'string' && FIELD.test(f))) {
+      throw configError(
+        'postgresAdapter: `uniqueFields` must be an array of top-level field names (at most 20 characters)',
+      );
+    }
+
+    this.id = id;
+    const unique = [...new Set(uniqueFields.filter((f) => f !== id))];
+    this.#layout = { schema, table, idType, uniqueFields: unique };
+    this.#target = { idField: id, uniqueFields: new Set(unique), normaliseId: (v) => this.#normalise(v) };
+    this.#fieldOfConstraint = new Map([
+      [`${table}_pkey`, id],
+      ...unique.map((f) => [uniqueIndex(table, f), f] as const),
+    ]);
+    this.#ownsPool = pool === undefined;
+    this.#pool = pool ?? new pg.Pool({ connectionString, connectionTimeoutMillis: 5000 });
+    // An idle client whose server goes away emits 'error' on the pool; unhandled, that would crash the
+    // process. The pool already drops the client, and the next call reports 503 or reconnects.
+    if (!guardedPools.has(this.#pool)) {
+      guardedPools.add(this.#pool);
+      this.#pool.on('error', () => undefined);
+    }
+  }
+
+  /**
+   * Creates or migrates the table (once; a failure is retried on the next call). Calling it is optional.
+   * @throws Unavailable (`store-unavailable`) when the database cannot be reached.
+   */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      const client = await this.#pool.connect();
+      try {
+        await migrate(client, this.#layout);
+        client.release();
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+    })().catch((error: unknown) => {
+      this.#started = undefined;
+      throw this.#startError(error);
+    });
+    return this.#started;
+  }
+
+  /** Resolves with the record. @throws NotFound when no record has this id (or it does not match `params.query`). */
+  async get(id: Id, params?: Params): Promise<T> {
+    const query = new SqlParams();
+    const where = this.#byId(id, params, query);
+    const rows =
+      where === undefined
+        ? undefined
+        : await this.#query(`SELECT id, data FROM ${qualified(this.#layout)}${where}`, query);
+    return this.#one(id, rows);
+  }
+
+  /** Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise. */
+  async find(params?: Params): Promise<T[]> {
+    const parsed = parseQuery(params?.query);
+    const query = new SqlParams();
+    const where = whereClause(parsed.filters, this.#target, query);
+    if (where === undefined) return [];
+    const paging = pagingClause(parsed, this.#target, query);
+    const rows = await this.#query(`SELECT id, data FROM ${qualified(this.#layout)}${where}${paging}`, query);
+    return rows.map((row) => selectFields(this.#toRecord(row), parsed.select, this.id));
+  }
+
+  /** Creates a record; the id is assigned unless `data` carries one. @throws Conflict on a taken unique value or id. */
+  async create(data: Partial<T>, _params?: Params): Promise<T> {
+    const record = toRecordData(data);
+    const given = record[this.id];
+    delete record[this.id];
+    let id: Id | undefined;
+    if (given !== undefined && given !== null) {
+      id = this.#normalise(given);
+      if (id === undefined) throw new BadRequest(`Invalid ${this.id}`);
+    } else if (this.#layout.idType === 'string') {
+      id = randomUUID();
+    }
+    const query = new SqlParams();
+    const columns = ['data'];
+    const values = [`${query.add(JSON.stringify(record))}::jsonb`];
+    for (const field of this.#layout.uniqueFields) {
+      columns.push(quote(uniqueColumn(field)));
+      const value = record[field];
+      values.push(
+        value === null || value === undefined ? 'NULL' : `${query.add(JSON.stringify(value))}::jsonb`,
+      );
+    }
+    if (id !== undefined) {
+      columns.unshift('id');
+      values.unshift(query.add(id));
+    }
+    const table = qualified(this.#layout);
+    let sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING id, data`;
+    if (typeof id === 'number') {
+      // An explicit numeric id must move the identity sequence past it, or a later generated id collides.
+      sql = `WITH created AS (${sql}), bumped AS (
+        SELECT setval(pg_get_serial_sequence(${query.add(table)}, 'id'), GREATEST(created.id, (SELECT COALESCE(MAX(id), 1) FROM ${table})))
+        FROM created
+      ) SELECT created.id, created.data FROM created, bumped`;
+    }
+    const [row] = await this.#query(sql, query);
+    return this.#emit('created', this.#toRecord(row!));
+  }
+
+  /** Merges `data` (minus the id) into the record. @throws NotFound when missing; Conflict on a taken unique value. */
+  async patch(id: Id, data: Partial<T>, params?: Params): Promise<T> {
+    const changes = toRecordData(data);
+    delete changes[this.id];
+    const query = new SqlParams();
+    // One UPDATE merging in SQL: the row lock makes concurrent patches of different fields all land.
+    const merged = `(data || ${query.add(JSON.stringify(changes))}::jsonb)`;
+    const sets = [`data = ${merged}`];
+    for (const field of this.#layout.uniqueFields) {
+      sets.push(
+        `${quote(uniqueColumn(field))} = NULLIF(${merged} -> ${query.add(field)}::text, 'null'::jsonb)`,
+      );
+    }
+    const where = this.#byId(id, params, query);
+    const rows =
+      where === undefined
+        ? undefined
+        : await this.#query(
+            `UPDATE ${qualified(this.#layout)} SET ${sets.join(', ')}${where} RETURNING id, data`,
+            query,
+          );
+    return this.#emit('patched', this.#one(id, rows));
+  }
+
+  /** Removes the record and resolves with it. @throws NotFound when missing. */
+  async remove(id: Id, params?: Params): Promise<T> {
+    const query = new SqlParams();
+    const where = this.#byId(id, params, query);
+    const rows =
+      where === undefined
+        ? undefined
+        : await this.#query(`DELETE FROM ${qualified(this.#layout)}${where} RETURNING id, data`, query);
+    return this.#emit('removed', this.#one(id, rows));
+  }
+
+  /** Ends the pool if the adapter created it (from `connectionString`); a pool passed in stays open. */
+  async close(): Promise<void> {
+    if (this.#ownsPool && !this.#pool.ended) await this.#pool.end();
+  }
+
+  #byId(id: Id, params: Params | undefined, query: SqlParams): string | undefined {
+    if (typeof id !== 'string' && typeof id !== 'number') throw new BadRequest(`Invalid ${this.id}`);
+    const { filters } = parseQuery(params?.query);
+    const key = this.#normalise(id);
+    return key === undefined
+      ? undefined
+      : whereClause(filters, this.#target, query, `id = ${query.add(key)}`);
+  }
+
+  #one(id: Id, rows: Row[] | undefined): T {
+    const row = rows?.[0];
+    if (!row) throw new NotFound(`No record found for id '${id}'`);
+    return this.#toRecord(row);
+  }
+
+  async #query(sql: string, query: SqlParams): Promise<Row[]> {
+    await this.start();
+    try {
+      return (await this.#pool.query<Row>(sql, query.values)).rows;
+    } catch (error) {
+      throw this.#storeError(error);
+    }
+  }
+
+  #startError(error: unknown): AuthError {
+    if (error instanceof AuthError) return error;
+    if (isUnavailable(error)) return this.#storeError(error);
+    const table = `${this.#layout.schema}.${this.#layout.table}`;
+    if ((error as { code?: unknown }).code === '23505') {
+      return new Conflict(`Cannot add a unique field to ${table}: existing records hold duplicate values`, {
+        cause: error,
+      });
+    }
+    const why = error instanceof Error ? error.message : 'unexpected error';
+    return new GeneralError(`Cannot create or migrate ${table}: ${why}`, { cause: error });
+  }
+
+  #storeError(error: unknown): AuthError {
+    if (error instanceof AuthError) return error;
+    return toStoreError(error, (constraint) => this.#fieldOfConstraint.get(constraint) ?? this.id);
+  }
+
+  // A JWT `sub` is always a string: accept "42" for 42 in a numeric table, and 42 for "42" in a string one.
+  #normalise(id: unknown): Id | undefined {
+    if (this.#layout.idType === 'string') {
+      return typeof id === 'string'
+        ? id
+        : typeof id === 'number' && Number.isFinite(id)
+          ? String(id)
+          : undefined;
+    }
+    const n = typeof id === 'string' && /^-?(0|[1-9][0-9]{0,15})$/.test(id) ? Number(id) : id;
+    return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+  }
+
+  #toRecord(row: Row): T {
+    // pg returns bigint as a string; ids stay within Number.MAX_SAFE_INTEGER.
+    const id = this.#layout.idType === 'number' ? Number(row.id) : row.id;
+    return { ...row.data, [this.id]: id } as T;
+  }
+
+  #emit(event: 'created' | 'patched' | 'removed', record: T): T {
+    // Listeners get their own copy: one mutating it must not change the caller's result.
+    if (this.listenerCount(event) > 0) this.emit(event, structuredClone(record));
+    return record;
+  }
+}
