@@ -54,3 +54,18 @@ export { editDistance, didYouMean } from './did-you-mean.ts';
 export { AuthenticationBaseStrategy } from './base-strategy.ts';
 export { AuthenticationBase, type AuthenticationServiceOptions } from './authentication-base.ts';
 export { AuthenticationService, type AuthenticationParams } from './authentication-service.ts';
+export {
+  authenticate,
+  type AuthenticateGuard,
+  type AuthenticateOptions,
+  type GuardedAuthentication,
+} from './guard.ts';
+export { authenticateMiddleware, type ConnectMiddleware } from './authenticate-middleware.ts';
+export {
+  fastifyAuthenticate,
+  type FastifyAuthenticateHook,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
+} from './fastify-authenticate.ts';
+export { bearerChallenge } from './www-authenticate.ts';
+export { guard, type GuardOptions, type ServiceGuardAuthentication } from './guard-service.ts';
