@@ -1,7 +1,8 @@
 import { calculateJwkThumbprint } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadRequest, NotFound, Unavailable } from '@org/core';
-import { createKeyRing, KeyRing, type KeyRingOptions } from './key-ring.ts';
+import { createKeyRing, KeyRing } from './key-ring.ts';
+import type { KeyRingOptions } from './key-ring-options.ts';
 import { keyvKeyStore } from './keyv-key-store.ts';
 import type { KeyStore } from './key-store.ts';
 import {
