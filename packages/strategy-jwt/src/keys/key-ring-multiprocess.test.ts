@@ -53,7 +53,10 @@ function spawn(env: Record<string, string>): Promise<Child> {
               child.send({ ...m, id });
             }),
         });
-      } else (pending.get(message.id)?.(message), pending.delete(message.id));
+      } else {
+        pending.get(message.id)?.(message);
+        pending.delete(message.id);
+      }
     });
   });
 }
