@@ -57,3 +57,27 @@ export {
 export { keySourceFromJwks, verificationKeyFromJwk, type JwkImportOptions } from './jwk-import.ts';
 export { createRemoteVerifier, RemoteVerifier, type RemoteVerifierOptions } from './jwks/remote-verifier.ts';
 export { JwksRefusedError } from './jwks/remote-key-set.ts';
+export { KeyRing, createKeyRing, type KeyInfo } from './keys/key-ring.ts';
+export type { KeyRingOptions, KeyRingSettings } from './keys/key-ring-options.ts';
+export type { IntegrityFailure, IntegrityReason } from './keys/key-ring-events.ts';
+export { keyState, type EncryptedPrivateKey, type KeyRecord, type KeyState } from './keys/key-record.ts';
+export { KEK_DERIVATION, type KekSpec } from './keys/key-encryption-key.ts';
+export type { AsymmetricAlgorithm, PublicKeyJwk } from './keys/signing-key-pair.ts';
+export type { KeyStore, KeyStoreEntry } from './keys/key-store.ts';
+export { keyvKeyStore, type KeyvKeyStoreOptions } from './keys/keyv-key-store.ts';
+export { sqliteKeyStore, type SqliteKeyStoreOptions, type SqliteQueryable } from './keys/sqlite-key-store.ts';
+export { redisKeyStore, type RedisCommandClient, type RedisKeyStoreOptions } from './keys/redis-key-store.ts';
+export {
+  postgresKeyStore,
+  type PostgresKeyStoreOptions,
+  type PostgresQueryable,
+} from './keys/postgres-key-store.ts';
+export { rewrapKeyStore, type RewrapResult } from './keys/rewrap.ts';
+export {
+  exportJwks,
+  importKeys,
+  type ImportedKey,
+  type KeyImportOptions,
+  type KeyImportResult,
+  type KeyImportSource,
+} from './keys/ring-key-import.ts';

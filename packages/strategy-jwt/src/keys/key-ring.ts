@@ -18,13 +18,13 @@ import { keyvKeyStore } from './keyv-key-store.ts';
 import { openRecord, sealRecord, type OpenResult } from './record-seal.ts';
 import { rewrapEntries, type RewrapResult } from './rewrap.ts';
 import type { ImportedKey, KeyImportResult } from './ring-key-import.ts';
-import { generateSigningKeyPair, type PublicKeyJwk } from './signing-key-pair.ts';
+import { generateSigningKeyPair, type AsymmetricAlgorithm, type PublicKeyJwk } from './signing-key-pair.ts';
 
 /** What `KeyRing#keys()` reports for each key: everything but key material. */
 export interface KeyInfo {
   id: string;
   kid: string;
-  alg: KeyRecord['alg'];
+  alg: AsymmetricAlgorithm;
   state: KeyState;
   createdAt: number;
   publishAt: number;

@@ -30,12 +30,17 @@ export interface KeyImportOptions {
   retainFor?: number;
 }
 
-/** One key ready to be stored: its public half, algorithm and kid. @internal */
+/** One parsed key ready to be stored as verify-only (see `KeyRing#addVerificationKeys`). */
 export interface ImportedKey {
+  /** The public half. */
   publicKey: KeyObject;
+  /** Its public JWK members. */
   publicJwk: Readonly<Record<string, string>>;
+  /** The one algorithm it verifies. */
   alg: AsymmetricAlgorithm;
+  /** The source's kid, or the thumbprint when the source had none. */
   kid: string;
+  /** RFC 7638 thumbprint; the record id is `import:<thumbprint>`. */
   thumbprint: string;
 }
 
