@@ -1,10 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { BadRequest, Conflict, NotFound, parseQuery, selectFields } from '@org/core';
+import {
+  BadRequest,
+  Conflict,
+  NotFound,
+  parseQuery,
+  selectFields,
+  assertKnownOptions,
+  configError,
+  toRecordData,
+} from '@org/core';
 import type { EntityService, Id, Params, QueryFilter } from '@org/core';
-import { assertKnownOptions, configError } from './options-check.ts';
 import { comparator, matches } from './record-match.ts';
-import { toRecordData } from './record-json.ts';
 
 type Entity = Record<string, any>;
 

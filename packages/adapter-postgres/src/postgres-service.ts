@@ -12,12 +12,13 @@ import {
   type EntityService,
   type Id,
   type Params,
+  assertKnownOptions,
+  configError,
+  toRecordData,
 } from '@org/core';
-import { assertKnownOptions, configError } from './options-check.ts';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
 import { migrate, qualified, quote, uniqueColumn, uniqueIndex, type TableLayout } from './postgres-schema.ts';
-import { toRecordData } from './record-json.ts';
 
 /** Options for {@link PostgresService} and {@link postgresAdapter}: give exactly one of `pool` and `connectionString`. */
 export interface PostgresAdapterOptions {

@@ -9,9 +9,10 @@ import {
   type EntityService,
   type Id,
   type Params,
+  assertKnownOptions,
+  configError,
+  toRecordData,
 } from '@org/core';
-import { assertKnownOptions, configError } from './options-check.ts';
-import { toRecordData } from './record-json.ts';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
 import { migrate, quote, uniqueColumn, uniqueValue } from './sqlite-schema.ts';
