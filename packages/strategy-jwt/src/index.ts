@@ -80,4 +80,5 @@ export {
   type KeyImportOptions,
   type KeyImportResult,
   type KeyImportSource,
+  type NodeJoseKeyStoreLike,
 } from './keys/ring-key-import.ts';

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+// node-jose ships no types; it stands for the key stores users migrate from.
+// @ts-expect-error no declaration file
 import nodeJose from 'node-jose';
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,7 +42,9 @@ describe('importKeys', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = `${ec.privateKey.export({ format: 'pem', type: 'pkcs8' })}\n${rsa.publicKey.export({ format: 'pem', type: 'spki' })}`;
     const result = await importKeys(r, pem);
-    const expected = [ec.publicKey, rsa.publicKey].map((k) => jwkThumbprint(k.export({ format: 'jwk' }) as Record<string, unknown>));
+    const expected = [ec.publicKey, rsa.publicKey].map((k) =>
+      jwkThumbprint(k.export({ format: 'jwk' }) as Record<string, unknown>),
+    );
     expect(result).toEqual({ imported: expected, existing: [] });
     expect(await importKeys(r, pem)).toEqual({ imported: [], existing: expected });
     const published = exportJwks(r).keys.filter((k) => expected.includes(k.kid));
@@ -49,7 +53,9 @@ describe('importKeys', () => {
       ['RS256', 'RSA'],
     ]);
     const info = r.keys().filter((k) => k.id.startsWith('import:'));
-    expect(info.map((k) => ({ state: k.state, hasPrivateKey: k.hasPrivateKey, retireAt: k.retireAt }))).toEqual([
+    expect(
+      info.map((k) => ({ state: k.state, hasPrivateKey: k.hasPrivateKey, retireAt: k.retireAt })),
+    ).toEqual([
       { state: 'retiring', hasPrivateKey: false, retireAt: T0 + r.settings.retention },
       { state: 'retiring', hasPrivateKey: false, retireAt: T0 + r.settings.retention },
     ]);
@@ -64,12 +70,19 @@ describe('importKeys', () => {
     const ecKey = await keystore.generate('EC', 'P-256', { alg: 'ES256', use: 'sig' });
     await keystore.generate('RSA', 2048, { alg: 'RS256', use: 'sig' });
     const token = await new CompactSign(
-      new TextEncoder().encode(JSON.stringify({ sub: 'u1', iat: Math.floor(T0 / 1000), exp: Math.floor(T0 / 1000) + 3600 })),
+      new TextEncoder().encode(
+        JSON.stringify({ sub: 'u1', iat: Math.floor(T0 / 1000), exp: Math.floor(T0 / 1000) + 3600 }),
+      ),
     )
       .setProtectedHeader({ alg: 'ES256', kid: ecKey.kid })
       .sign(await (await import('jose')).importJWK(ecKey.toJSON(true) as never, 'ES256'));
     const result = await importKeys(r, keystore.toJSON(true) as never);
-    expect(result.imported.sort()).toEqual(keystore.all().map((k: { kid: string }) => k.kid).sort());
+    expect(result.imported.sort()).toEqual(
+      keystore
+        .all()
+        .map((k: { kid: string }) => k.kid)
+        .sort(),
+    );
     await expect(verifyToken(r, token, T0)).resolves.toMatchObject({ sub: 'u1' });
     await importKeys(r, keystore as never); // the key store object itself
     expect(r.jwks().keys.filter((k) => result.imported.includes(k.kid!))).toHaveLength(2);
@@ -81,9 +94,15 @@ describe('importKeys', () => {
     const jwk = { ...(await exportJWK(publicKey)), alg: 'PS256' };
     expect((await importKeys(r, JSON.stringify(jwk))).imported).toEqual([await calculateJwkThumbprint(jwk)]);
     expect(r.jwks().keys.find((k) => k.alg === 'PS256')).toBeDefined();
-    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'pem', type: 'spki' }) as string;
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
+      format: 'pem',
+      type: 'spki',
+    }) as string;
     for (const [source, message] of [
-      [{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA' }, "'import[0]' is a symmetric (HS) key; the key ring never holds or publishes one"],
+      [
+        { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA' },
+        "'import[0]' is a symmetric (HS) key; the key ring never holds or publishes one",
+      ],
       [weak, "'import[0]' is a 1024 bit RSA key; at least 2048 bits are required"],
       ['hello', 'Key import: text is neither PEM nor JSON'],
       [{ ...jwk, alg: 'ES256' }, "'import[0]' is a rsa key; ES256 needs an EC key"],

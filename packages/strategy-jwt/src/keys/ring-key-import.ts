@@ -8,6 +8,15 @@ import type { KeyRing } from './key-ring.ts';
 import { isAsymmetricAlgorithm, publicMembers, type AsymmetricAlgorithm } from './signing-key-pair.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
 
+/** A node-jose `JWK.KeyStore` (or anything that serialises to a JWK Set the same way). */
+export interface NodeJoseKeyStoreLike {
+  /**
+   * @param exportPrivate - node-jose's flag to include private members; the import reads public halves only.
+   * @returns A JWK Set.
+   */
+  toJSON(exportPrivate?: boolean): unknown;
+}
+
 /**
  * What {@link importKeys} reads: PEM text (one or more blocks: PKCS #8, PKCS #1, SEC1, SPKI, certificates),
  * a JWK, a JWK Set (including node-jose's `keystore.toJSON(true)`), a node-jose key store itself, JSON text
@@ -17,7 +26,7 @@ export type KeyImportSource =
   | string
   | JsonWebKey
   | { keys: readonly JsonWebKey[] }
-  | { toJSON(exportPrivate?: boolean): unknown }
+  | NodeJoseKeyStoreLike
   | KeyObject
   | readonly KeyImportSource[];
 
