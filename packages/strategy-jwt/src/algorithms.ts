@@ -1,16 +1,108 @@
 import { constants } from 'node:crypto';
 
+/** What every row of {@link ALGORITHMS} says. */
+export interface AlgorithmBase {
+  /** How the signature is computed. */
+  readonly family: 'HS' | 'RS' | 'PS' | 'ES' | 'EdDSA';
+  /** The node:crypto digest name (none for EdDSA, which hashes internally). */
+  readonly hash: 'sha256' | 'sha384' | 'sha512' | undefined;
+  /** The JWK `kty`, and so the only `KeyObject` kind, a key for this algorithm may have. */
+  readonly keyType: 'oct' | 'RSA' | 'EC' | 'OKP';
+}
+
+/** HMAC (RFC 7518 section 3.2). */
+export interface HmacAlgorithmSpec extends AlgorithmBase {
+  readonly family: 'HS';
+  readonly hash: 'sha256' | 'sha384' | 'sha512';
+  readonly keyType: 'oct';
+  /** The tag length in bytes: a truncated tag never verifies. */
+  readonly sigLength: number;
+  /** The smallest secret in bytes: at least the hash output size. */
+  readonly minSecretBytes: number;
+}
+
+/** RSASSA-PKCS1-v1_5 (RFC 7518 section 3.3). */
+export interface RsaAlgorithmSpec extends AlgorithmBase {
+  readonly family: 'RS';
+  readonly hash: 'sha256' | 'sha384' | 'sha512';
+  readonly keyType: 'RSA';
+}
+
+/** RSASSA-PSS with MGF1 over the same hash (RFC 7518 section 3.5). */
+export interface PssAlgorithmSpec extends AlgorithmBase {
+  readonly family: 'PS';
+  readonly hash: 'sha256' | 'sha384' | 'sha512';
+  readonly keyType: 'RSA';
+  /** The salt length in bytes: the hash length, exactly. */
+  readonly saltLength: number;
+}
+
+/** ECDSA with the JOSE `r || s` signature form (RFC 7518 section 3.4). */
+export interface EcAlgorithmSpec extends AlgorithmBase {
+  readonly family: 'ES';
+  readonly hash: 'sha256' | 'sha384' | 'sha512';
+  readonly keyType: 'EC';
+  /** The JWK curve name. */
+  readonly crv: 'P-256' | 'P-384' | 'P-521';
+  /** The OpenSSL curve name node:crypto reports for `crv`. */
+  readonly namedCurve: 'prime256v1' | 'secp384r1' | 'secp521r1';
+  /** The IEEE P1363 signature length in bytes: DER-form and padded signatures never verify. */
+  readonly sigLength: number;
+}
+
+/** EdDSA over Ed25519 (RFC 8037). */
+export interface EdDsaAlgorithmSpec extends AlgorithmBase {
+  readonly family: 'EdDSA';
+  readonly hash: undefined;
+  readonly keyType: 'OKP';
+  /** The JWK curve name. */
+  readonly crv: 'Ed25519';
+  /** The signature length in bytes. */
+  readonly sigLength: number;
+}
+
+/** One row of {@link ALGORITHMS}. */
+export type AlgorithmSpec =
+  HmacAlgorithmSpec | RsaAlgorithmSpec | PssAlgorithmSpec | EcAlgorithmSpec | EdDsaAlgorithmSpec;
+
+/** The shape of {@link ALGORITHMS}: each algorithm name with the kind of row it has. */
+export interface AlgorithmTable {
+  /** HMAC with SHA-256. */
+  readonly HS256: HmacAlgorithmSpec;
+  /** HMAC with SHA-384. */
+  readonly HS384: HmacAlgorithmSpec;
+  /** HMAC with SHA-512. */
+  readonly HS512: HmacAlgorithmSpec;
+  /** RSASSA-PKCS1-v1_5 with SHA-256. */
+  readonly RS256: RsaAlgorithmSpec;
+  /** RSASSA-PKCS1-v1_5 with SHA-384. */
+  readonly RS384: RsaAlgorithmSpec;
+  /** RSASSA-PKCS1-v1_5 with SHA-512. */
+  readonly RS512: RsaAlgorithmSpec;
+  /** RSASSA-PSS with SHA-256, MGF1 SHA-256, 32-byte salt. */
+  readonly PS256: PssAlgorithmSpec;
+  /** RSASSA-PSS with SHA-384, MGF1 SHA-384, 48-byte salt. */
+  readonly PS384: PssAlgorithmSpec;
+  /** RSASSA-PSS with SHA-512, MGF1 SHA-512, 64-byte salt. */
+  readonly PS512: PssAlgorithmSpec;
+  /** ECDSA on P-256 with SHA-256. */
+  readonly ES256: EcAlgorithmSpec;
+  /** ECDSA on P-384 with SHA-384. */
+  readonly ES384: EcAlgorithmSpec;
+  /** ECDSA on P-521 with SHA-512. */
+  readonly ES512: EcAlgorithmSpec;
+  /** EdDSA on Ed25519. */
+  readonly EdDSA: EdDsaAlgorithmSpec;
+}
+
+/** A JWS algorithm name this package supports; see {@link ALGORITHMS}. */
+export type JwsAlgorithm = keyof AlgorithmTable;
+
 /**
- * Every JWS algorithm this package signs and verifies, in one table (RFC 7518 section 3, RFC 8037).
- *
- * - `family`: how the signature is computed; `hash`: the node:crypto digest name.
- * - `keyType`: the JWK `kty` (and the only `KeyObject` kind) a key for this algorithm may have; `crv`: its curve.
- * - `sigLength`: the exact JOSE signature length in bytes where it is fixed (HMAC tag, ECDSA `r || s`
- *   in IEEE P1363 form, Ed25519), so truncated, DER-form and zero-length signatures fail before any math.
- * - `minSecretBytes`: the smallest HMAC secret (RFC 7518 section 3.2: at least the hash output size).
- * - `namedCurve`: the OpenSSL curve name node:crypto reports for `crv`.
+ * Every JWS algorithm this package signs and verifies, in one `as const` table (RFC 7518 section 3,
+ * RFC 8037): hash, key type, curve, JOSE signature length, minimum HMAC secret, RSA-PSS salt length.
  */
-export const ALGORITHMS = {
+export const ALGORITHMS: AlgorithmTable = {
   HS256: { family: 'HS', hash: 'sha256', keyType: 'oct', sigLength: 32, minSecretBytes: 32 },
   HS384: { family: 'HS', hash: 'sha384', keyType: 'oct', sigLength: 48, minSecretBytes: 48 },
   HS512: { family: 'HS', hash: 'sha512', keyType: 'oct', sigLength: 64, minSecretBytes: 64 },
@@ -45,13 +137,7 @@ export const ALGORITHMS = {
     sigLength: 132,
   },
   EdDSA: { family: 'EdDSA', hash: undefined, keyType: 'OKP', crv: 'Ed25519', sigLength: 64 },
-} as const;
-
-/** A JWS algorithm name this package supports; see {@link ALGORITHMS}. */
-export type JwsAlgorithm = keyof typeof ALGORITHMS;
-
-/** The row of {@link ALGORITHMS} for one algorithm. */
-export type AlgorithmSpec = (typeof ALGORITHMS)[JwsAlgorithm];
+} as const satisfies AlgorithmTable;
 
 /** Every supported algorithm name, in table order. */
 export const JWS_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS)) as readonly JwsAlgorithm[];

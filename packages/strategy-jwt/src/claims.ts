@@ -5,11 +5,17 @@ import type { ResolvedVerifyOptions } from './options.ts';
 export interface JwtPayload extends Record<string, unknown> {
   /** Expiry, seconds since the epoch (always present after verification). */
   exp: number;
+  /** Issued at, seconds since the epoch. */
   iat?: number;
+  /** Not before, seconds since the epoch. */
   nbf?: number;
+  /** The subject: the entity id. */
   sub?: string;
+  /** The audience(s). */
   aud?: string | string[];
+  /** The issuer. */
   iss?: string;
+  /** The token id (used by revocation). */
   jti?: string;
 }
 

@@ -25,8 +25,15 @@ export {
   ALGORITHMS,
   JWS_ALGORITHMS,
   isJwsAlgorithm,
+  type AlgorithmBase,
   type AlgorithmSpec,
+  type AlgorithmTable,
+  type EcAlgorithmSpec,
+  type EdDsaAlgorithmSpec,
+  type HmacAlgorithmSpec,
   type JwsAlgorithm,
+  type PssAlgorithmSpec,
+  type RsaAlgorithmSpec,
 } from './algorithms.ts';
 export type { KeyInput, SecretInput } from './key-import.ts';
 export {

@@ -10,11 +10,11 @@ export interface JwtSignOptions {
    * @defaultValue `{ typ: 'access' }`
    */
   header: Record<string, unknown>;
-  /** @defaultValue `'https://yourdomain.com'` */
+  /** The `aud` claim. @defaultValue `'https://yourdomain.com'` */
   audience: string | string[];
-  /** @defaultValue `'feathers'` */
+  /** The `iss` claim. @defaultValue `'feathers'` */
   issuer: string;
-  /** @defaultValue `'HS256'` with a secret; the key's own algorithm for a private key (RS256, ES256/384/512, EdDSA) */
+  /** The signing algorithm. @defaultValue `'HS256'` with a secret; the key's own algorithm for a private key (RS256, ES256/384/512, EdDSA) */
   algorithm: JwsAlgorithm;
   /**
    * Lifetime: seconds, or `'1d'`, `'2h'`, `'30m'`, `'60s'`.
@@ -59,14 +59,13 @@ export interface ResolvedVerifyOptions {
 }
 
 /** Feathers' `jwtOptions` defaults. */
-export const DEFAULT_JWT_OPTIONS: Readonly<Omit<JwtSignOptions, 'algorithm'> & { algorithm: 'HS256' }> =
-  Object.freeze({
-    header: Object.freeze({ typ: 'access' }),
-    audience: 'https://yourdomain.com',
-    issuer: 'feathers',
-    algorithm: 'HS256',
-    expiresIn: '1d',
-  });
+export const DEFAULT_JWT_OPTIONS: Readonly<JwtSignOptions> = Object.freeze({
+  header: Object.freeze({ typ: 'access' }),
+  audience: 'https://yourdomain.com',
+  issuer: 'feathers',
+  algorithm: 'HS256',
+  expiresIn: '1d',
+});
 
 /** The largest accepted `clockTolerance`, in seconds. */
 export const MAX_CLOCK_TOLERANCE = 300;
