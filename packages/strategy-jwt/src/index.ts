@@ -89,3 +89,21 @@ export {
   type KeyImportSource,
   type NodeJoseKeyStoreLike,
 } from './keys/ring-key-import.ts';
+export {
+  JWTStrategy,
+  type JwtStrategyConfiguration,
+  type TokenExpiryEvent,
+} from './strategy/jwt-strategy.ts';
+export {
+  type ExpiryAction,
+  type JwtStrategyOptions,
+  type RealtimeOptions,
+  type RefreshOptions,
+} from './strategy/jwt-strategy-settings.ts';
+export { readAccessToken, type HeaderSource, type ReadAccessTokenOptions } from './strategy/parse-header.ts';
+export {
+  ConnectionExpiry,
+  MAX_TIMER_DELAY,
+  type ConnectionExpiryOptions,
+  type ExpirySchedule,
+} from './strategy/connection-expiry.ts';
