@@ -25,6 +25,7 @@ import {
   type JwtStrategySettings,
 } from './jwt-strategy-settings.ts';
 import { readAccessToken, type HeaderSource } from './parse-header.ts';
+import { refreshClaims } from './refresh-claims.ts';
 
 /** The resolved `authentication.jwt` section, with the service-level defaults filled in. */
 export interface JwtStrategyConfiguration {
@@ -52,9 +53,6 @@ export interface TokenExpiryEvent {
   /** What happens (or happened) at `exp`. */
   action: ExpiryAction;
 }
-
-/** Claims the signer sets afresh on every token; a refresh never copies them from the old one. */
-const REISSUED_CLAIMS = new Set(['iat', 'exp', 'nbf', 'jti', 'aud', 'iss', 'sub', 'auth_time']);
 
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown } | null;
@@ -280,26 +278,13 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   async getRefreshOptions(result: AuthenticationResult, params: Params): Promise<TokenRefresh | undefined> {
     const old = result.authentication?.payload;
     if (old === undefined) return undefined;
-    const { maxSessionAgeMs } = this.#getSettings();
-    const start = typeof old.auth_time === 'number' ? old.auth_time : old.iat;
-    if (typeof start !== 'number' || !Number.isFinite(start)) {
-      throw new NotAuthenticated('Session expired', { reason: 'session-expired' });
-    }
-    const remaining = Math.floor((start * 1000 + maxSessionAgeMs - Date.now()) / 1000);
-    if (remaining <= 0) throw new NotAuthenticated('Session expired', { reason: 'session-expired' });
-
-    const payload: Record<string, unknown> = {};
-    for (const [claim, value] of Object.entries(old)) {
-      if (!REISSUED_CLAIMS.has(claim)) payload[claim] = value;
-    }
-    payload.auth_time = start;
-    const options: Record<string, unknown> = {};
-    if (typeof old.sub === 'string') options.subject = old.sub;
     const jwtOptions = params.jwtOptions as { expiresIn?: Duration } | undefined;
     const expiresIn = jwtOptions?.expiresIn ?? this.#auth().configuration.jwtOptions?.expiresIn ?? '1d';
-    if (parseDuration(expiresIn as Duration, 'jwtOptions.expiresIn') > remaining)
-      options.expiresIn = remaining;
-    return { payload, options };
+    return refreshClaims(old, {
+      maxSessionAgeMs: this.#getSettings().maxSessionAgeMs,
+      lifetime: parseDuration(expiresIn as Duration, 'jwtOptions.expiresIn'),
+      now: Date.now(),
+    });
   }
 
   /**
