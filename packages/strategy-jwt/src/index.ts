@@ -64,10 +64,16 @@ export {
 export { keySourceFromJwks, verificationKeyFromJwk, type JwkImportOptions } from './jwk-import.ts';
 export { createRemoteVerifier, RemoteVerifier, type RemoteVerifierOptions } from './jwks/remote-verifier.ts';
 export { JwksRefusedError } from './jwks/remote-key-set.ts';
-export { KeyRing, createKeyRing, type KeyInfo } from './keys/key-ring.ts';
+export { KeyRing, createKeyRing } from './keys/key-ring.ts';
 export type { KeyRingOptions, KeyRingSettings } from './keys/key-ring-options.ts';
 export type { IntegrityFailure, IntegrityReason } from './keys/key-ring-events.ts';
-export { keyState, type EncryptedPrivateKey, type KeyRecord, type KeyState } from './keys/key-record.ts';
+export {
+  keyState,
+  type EncryptedPrivateKey,
+  type KeyInfo,
+  type KeyRecord,
+  type KeyState,
+} from './keys/key-record.ts';
 export { KEK_DERIVATION, type KekSpec } from './keys/key-encryption-key.ts';
 export type { AsymmetricAlgorithm, PublicKeyJwk } from './keys/signing-key-pair.ts';
 export type { KeyStore, KeyStoreEntry } from './keys/key-store.ts';

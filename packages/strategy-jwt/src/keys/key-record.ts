@@ -50,6 +50,23 @@ export interface KeyRecord {
   mac: string;
 }
 
+/** What `KeyRing#keys()` reports for each key: its record's members and state, never key material. */
+export interface KeyInfo {
+  id: string;
+  kid: string;
+  alg: AsymmetricAlgorithm;
+  state: KeyState;
+  createdAt: number;
+  publishAt: number;
+  activateAt: number;
+  deactivateAt: number;
+  retireAt: number;
+  revokedAt?: number;
+  kekId: string;
+  /** Whether the store still holds the (encrypted) private key. */
+  hasPrivateKey: boolean;
+}
+
 /** The members of a {@link KeyRecord} the ring decides; sealing adds `v`, `kekId`, `privateKey` and `mac`. */
 export type KeyRecordFields = Omit<KeyRecord, 'v' | 'kekId' | 'privateKey' | 'mac'>;
 

@@ -1,7 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { NotFound, Unavailable } from '@org/core';
+import { Unavailable } from '@org/core';
 import type {
   ResolvedVerificationKey,
   SigningKey,
@@ -11,67 +10,17 @@ import type {
 import { deriveKeks, type Kek } from './key-encryption-key.ts';
 import type { IntegrityFailure } from './key-ring-events.ts';
 import { resolveKeyRingSettings, type KeyRingOptions, type KeyRingSettings } from './key-ring-options.ts';
-import { isPublished, keyState, type KeyRecord, type KeyRecordFields, type KeyState } from './key-record.ts';
-import { nextInChain, slotDates, slotOf } from './key-schedule.ts';
+import { keyState, type KeyInfo, type KeyRecord, type KeyState } from './key-record.ts';
+import { revokeKey, rotateKey, storeVerificationKeys, type RingInternals } from './key-ring-admin.ts';
+import { planMaintenance } from './key-ring-maintenance.ts';
+import { computeSnapshot, recordFields, type LoadedKey, type Snapshot } from './key-ring-snapshot.ts';
+import { slotDates } from './key-schedule.ts';
 import type { KeyStore, KeyStoreEntry } from './key-store.ts';
 import { keyvKeyStore } from './keyv-key-store.ts';
 import { openRecord, sealRecord, type OpenResult } from './record-seal.ts';
 import { rewrapEntries, type RewrapResult } from './rewrap.ts';
 import type { ImportedKey, KeyImportResult } from './ring-key-import.ts';
-import { generateSigningKeyPair, type AsymmetricAlgorithm, type PublicKeyJwk } from './signing-key-pair.ts';
-
-/** What `KeyRing#keys()` reports for each key: everything but key material. */
-export interface KeyInfo {
-  id: string;
-  kid: string;
-  alg: AsymmetricAlgorithm;
-  state: KeyState;
-  createdAt: number;
-  publishAt: number;
-  activateAt: number;
-  deactivateAt: number;
-  retireAt: number;
-  revokedAt?: number;
-  kekId: string;
-  /** Whether the store still holds the (encrypted) private key. */
-  hasPrivateKey: boolean;
-}
-
-/** A record this instance read from the store and authenticated. */
-interface LoadedKey {
-  id: string;
-  value: string;
-  record: KeyRecord;
-  publicKey: KeyObject;
-  privateKey?: KeyObject;
-}
-
-/** Everything the hot path reads, recomputed when the store or a state changes. */
-interface Snapshot {
-  validUntil: number | undefined;
-  jwks: { keys: JWK[] };
-  jwksJson: string;
-  byKid: Map<string, ResolvedVerificationKey>;
-  signing: SigningKey | undefined;
-}
-
-/** The JWK members published for one key: public members plus `kid`, `alg`, `use` only. */
-function publishedJwk(publicJwk: PublicKeyJwk, kid: string, alg: string): JWK {
-  return Object.freeze({ ...publicJwk, kid, alg, use: 'sig' }) as JWK;
-}
-
-const fieldsOf = (r: KeyRecord): KeyRecordFields => ({
-  id: r.id,
-  kid: r.kid,
-  alg: r.alg,
-  publicJwk: r.publicJwk,
-  createdAt: r.createdAt,
-  publishAt: r.publishAt,
-  activateAt: r.activateAt,
-  deactivateAt: r.deactivateAt,
-  retireAt: r.retireAt,
-  ...(r.revokedAt !== undefined && { revokedAt: r.revokedAt }),
-});
+import { generateSigningKeyPair } from './signing-key-pair.ts';
 
 /**
  * A rotating set of asymmetric signing keys shared through a {@link KeyStore}, with a precomputed JWKS.
@@ -111,6 +60,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #started = false;
   #lastMissRefresh = -Infinity;
+  readonly #internals: RingInternals;
 
   /**
    * Prefer {@link createKeyRing} or {@link KeyRing.open}.
@@ -124,6 +74,20 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     this.store = options.store ?? keyvKeyStore();
     this.#now = options.now ?? Date.now;
     if (options.onIntegrityFailure) this.#onIntegrity.add(options.onIntegrityFailure);
+    this.#internals = {
+      store: this.store,
+      settings: this.settings,
+      writeKek: this.#keks[0]!,
+      now: this.#now,
+      open: (value) => this.#open(value),
+      loaded: () => this.#loaded,
+      stateOf: (record, now) => this.#stateOf(record, now),
+      markRevoked: (kid) => {
+        this.#revokedKids.add(kid);
+        this.#snapshot = undefined;
+      },
+      refresh: () => this.refresh(),
+    };
   }
 
   /**
@@ -235,7 +199,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   keys(): KeyInfo[] {
     const now = this.#now();
     return this.#loaded.map(({ id, record: r }) => {
-      const { publicJwk: _publicJwk, ...fields } = fieldsOf(r);
+      const { publicJwk: _publicJwk, ...fields } = recordFields(r);
       return {
         ...fields,
         id,
@@ -252,25 +216,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * @param kid - The key's `kid`.
    * @throws NotFound (`not-found`) when no record holds this kid; Unavailable (`store-unavailable`).
    */
-  async revoke(kid: string): Promise<void> {
-    const now = this.#now();
-    const entries = await this.store.list();
-    let found = false;
-    for (const entry of entries) {
-      const result = this.#open(entry.value);
-      if (!result.ok || result.opened.record.kid !== kid) continue;
-      found = true;
-      const fields = { ...fieldsOf(result.opened.record), revokedAt: result.opened.record.revokedAt ?? now };
-      await this.store.update(
-        entry.id,
-        JSON.stringify(sealRecord(fields, undefined, this.#keks[0]!)),
-        entry.value,
-      );
-    }
-    if (!found) throw new NotFound('Unknown key', { reason: 'not-found' });
-    this.#revokedKids.add(kid);
-    this.#snapshot = undefined;
-    await this.refresh();
+  revoke(kid: string): Promise<void> {
+    return revokeKey(this.#internals, kid);
   }
 
   /**
@@ -280,53 +227,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * @returns The new key's kid, or `undefined` when the next slot's key takes over sooner anyway.
    * @throws Unavailable (`store-unavailable`).
    */
-  async rotate(options: { immediate?: boolean } = {}): Promise<string | undefined> {
-    await this.refresh();
-    const now = this.#now();
-    const { algorithm, rotationPeriod, prePublication, retention } = this.settings;
-    const slot = slotOf(now, rotationPeriod);
-    const activateAt = options.immediate ? now : now + prePublication;
-    const dates = slotDates(slot, now, this.settings);
-    if (activateAt >= dates.deactivateAt) return undefined;
-    const entries = await this.store.list();
-    const id = nextInChain(
-      entries.map((e) => e.id),
-      new Set(this.#loaded.map((k) => k.id)),
-      algorithm,
-      slot,
-    );
-    if (!id) throw new Unavailable('Key store holds an unreadable record', { reason: 'store-unavailable' });
-    const pair = await generateSigningKeyPair(algorithm, this.settings.rsaModulusLength);
-    const fields = {
-      ...dates,
-      id,
-      kid: pair.kid,
-      alg: algorithm,
-      publicJwk: pair.publicJwk,
-      publishAt: now,
-      activateAt,
-    };
-    if (
-      !(await this.store.createIfAbsent(
-        id,
-        JSON.stringify(sealRecord(fields, pair.privateKey, this.#keks[0]!)),
-      ))
-    ) {
-      await this.refresh();
-      return undefined;
-    }
-    for (const key of this.#loaded) {
-      const r = key.record;
-      if (r.alg !== algorithm || this.#stateOf(r, now) !== 'active' || r.deactivateAt <= activateAt) continue;
-      const shortened = { ...fieldsOf(r), deactivateAt: activateAt, retireAt: activateAt + retention };
-      await this.store.update(
-        key.id,
-        JSON.stringify(sealRecord(shortened, key.privateKey, this.#keks[0]!)),
-        key.value,
-      );
-    }
-    await this.refresh();
-    return pair.kid;
+  rotate(options: { immediate?: boolean } = {}): Promise<string | undefined> {
+    return rotateKey(this.#internals, options.immediate === true);
   }
 
   /**
@@ -336,33 +238,11 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * @param retainFor - Milliseconds they stay published; defaults to `settings.retention`.
    * @throws Unavailable (`store-unavailable`).
    */
-  async addVerificationKeys(
+  addVerificationKeys(
     keys: readonly ImportedKey[],
     retainFor = this.settings.retention,
   ): Promise<KeyImportResult> {
-    const now = this.#now();
-    const result: KeyImportResult = { imported: [], existing: [] };
-    for (const key of keys) {
-      const id = `import:${key.thumbprint}`;
-      const fields = {
-        id,
-        kid: key.kid,
-        alg: key.alg,
-        publicJwk: key.publicJwk,
-        createdAt: now,
-        publishAt: now,
-        activateAt: now,
-        deactivateAt: now,
-        retireAt: now + retainFor,
-      };
-      const created = await this.store.createIfAbsent(
-        id,
-        JSON.stringify(sealRecord(fields, undefined, this.#keks[0]!)),
-      );
-      (created ? result.imported : result.existing).push(key.kid);
-    }
-    await this.refresh();
-    return result;
+    return storeVerificationKeys(this.#internals, keys, retainFor);
   }
 
   /**
@@ -455,28 +335,13 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   /** Store writes the schedule needs; returns whether anything was written. */
   async #maintain(entries: KeyStoreEntry[]): Promise<boolean> {
     const now = this.#now();
-    const { algorithm, rotationPeriod } = this.settings;
+    const { algorithm } = this.settings;
     const ids = entries.map((e) => e.id);
-    const readable = new Set(this.#loaded.map((k) => k.id));
-    const slot = slotOf(now, rotationPeriod);
-    let wrote = false;
-    const mine = this.#loaded.filter((k) => k.record.alg === algorithm);
-    const signing = mine.some((k) => k.privateKey && this.#stateOf(k.record, now) === 'active');
-    const nextCovered = mine.some(
-      (k) =>
-        slotOf(k.record.activateAt, rotationPeriod) === slot + 1 &&
-        this.#stateOf(k.record, now) !== 'revoked',
-    );
-    for (const [target, needed] of [
-      [slot, !signing],
-      [slot + 1, !nextCovered],
-    ] as const) {
-      if (!needed) continue;
-      const id = nextInChain(ids, readable, algorithm, target);
-      if (!id) continue; // an unreadable head: never extend a chain others may read differently
+    const plan = planMaintenance(this.#loaded, ids, now, this.settings, (r) => this.#stateOf(r, now));
+    for (const { id, slot } of plan.create) {
       const pair = await generateSigningKeyPair(algorithm, this.settings.rsaModulusLength);
       const fields = {
-        ...slotDates(target, now, this.settings),
+        ...slotDates(slot, now, this.settings),
         id,
         kid: pair.kid,
         alg: algorithm,
@@ -486,21 +351,14 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
         id,
         JSON.stringify(sealRecord(fields, pair.privateKey, this.#keks[0]!)),
       );
-      wrote = true;
     }
-    for (const key of this.#loaded) {
-      const state = this.#stateOf(key.record, now);
-      if (state === 'retired' || (state === 'revoked' && now >= key.record.retireAt)) {
-        await this.store.delete(key.id);
-        wrote = true;
-      } else if (key.record.privateKey && (state === 'retiring' || state === 'revoked')) {
-        // A key that will never sign again keeps no private key at rest.
-        const stripped = sealRecord(fieldsOf(key.record), undefined, this.#keksById.get(key.record.kekId)!);
-        await this.store.update(key.id, JSON.stringify(stripped), key.value);
-        wrote = true;
-      }
+    for (const id of plan.remove) await this.store.delete(id);
+    for (const key of plan.strip) {
+      // A key that will never sign again keeps no private key at rest.
+      const stripped = sealRecord(recordFields(key.record), undefined, this.#keksById.get(key.record.kekId)!);
+      await this.store.update(key.id, JSON.stringify(stripped), key.value);
     }
-    return wrote;
+    return plan.create.length + plan.remove.length + plan.strip.length > 0;
   }
 
   #signingKey(): SigningKey {
@@ -518,7 +376,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     const now = this.#now();
     const snapshot = this.#snapshot;
     if (snapshot && (snapshot.validUntil === undefined || now < snapshot.validUntil)) return snapshot;
-    const next = this.#compute(now);
+    const next = computeSnapshot(this.#loaded, now, (r) => this.#stateOf(r, now), this.settings.algorithm);
     this.#snapshot = next;
     const previous = this.#publishedJson;
     this.#publishedJson = next.jwksJson;
@@ -532,47 +390,6 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
       }
     }
     return next;
-  }
-
-  #compute(now: number): Snapshot {
-    const byKid = new Map<string, ResolvedVerificationKey>();
-    const published: LoadedKey[] = [];
-    let signing: LoadedKey | undefined;
-    let validUntil: number | undefined;
-    for (const key of this.#loaded) {
-      const r = key.record;
-      for (const at of [r.publishAt, r.activateAt, r.deactivateAt, r.retireAt, r.revokedAt]) {
-        if (at !== undefined && at > now && (validUntil === undefined || at < validUntil)) validUntil = at;
-      }
-      const state = this.#stateOf(r, now);
-      if (!isPublished(state) || byKid.has(r.kid)) continue;
-      published.push(key);
-      byKid.set(r.kid, Object.freeze({ key: key.publicKey, alg: r.alg }));
-      if (state === 'active' && key.privateKey && r.alg === this.settings.algorithm) {
-        if (
-          !signing ||
-          r.activateAt < signing.record.activateAt ||
-          (r.activateAt === signing.record.activateAt && r.kid < signing.record.kid)
-        ) {
-          signing = key;
-        }
-      }
-    }
-    published.sort(
-      (a, b) => a.record.activateAt - b.record.activateAt || (a.record.kid < b.record.kid ? -1 : 1),
-    );
-    const jwks = Object.freeze({
-      keys: Object.freeze(published.map((k) => publishedJwk(k.record.publicJwk, k.record.kid, k.record.alg))),
-    }) as { keys: JWK[] };
-    return {
-      validUntil,
-      jwks,
-      jwksJson: JSON.stringify(jwks),
-      byKid,
-      signing:
-        signing &&
-        Object.freeze({ kid: signing.record.kid, alg: signing.record.alg, key: signing.privateKey! }),
-    };
   }
 
   #schedule(): void {

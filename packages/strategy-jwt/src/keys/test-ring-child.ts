@@ -81,5 +81,7 @@ process.on('message', async (message: { id: number; type: string; tokens?: strin
 
 // The rings' own timers count real milliseconds; under a fast clock, refresh on a real-time beat too.
 await Promise.all(rings.map((r) => r.start()));
+// Both rings share the store; the verifying ring re-reads once both have written their first keys.
+await rings[0]!.refresh();
 setInterval(() => rings.forEach((r) => r.refresh().catch(() => undefined)), 100).unref();
 send({ type: 'ready' });
