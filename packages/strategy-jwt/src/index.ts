@@ -106,7 +106,12 @@ export {
   type RealtimeOptions,
   type RefreshOptions,
 } from './strategy/jwt-strategy-settings.ts';
-export { readAccessToken, type HeaderSource, type ReadAccessTokenOptions } from './strategy/parse-header.ts';
+export {
+  readAccessToken,
+  type FetchHeaders,
+  type HeaderSource,
+  type ReadAccessTokenOptions,
+} from './strategy/parse-header.ts';
 export {
   ConnectionExpiry,
   MAX_TIMER_DELAY,

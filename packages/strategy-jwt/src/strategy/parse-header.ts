@@ -10,7 +10,13 @@ export type HeaderSource =
       rawHeaders?: readonly string[];
       url?: string;
     }
-  | { headers: { get(name: string): string | null }; url?: string };
+  | { headers: FetchHeaders; url?: string };
+
+/** The one method of a Fetch `Headers` object the parser uses. */
+export interface FetchHeaders {
+  /** The header's value, duplicates joined with `, ` as the Fetch standard does; `null` when absent. */
+  get(name: string): string | null;
+}
 
 /** Where and how {@link readAccessToken} looks for a token. */
 export interface ReadAccessTokenOptions {
@@ -26,7 +32,7 @@ const QUERY_PARAMETER = 'access_token';
 /** Tokens are base64url segments joined by dots: neither whitespace nor a comma is ever part of one. */
 const WHITESPACE = /\s/;
 
-function isFetchHeaders(headers: unknown): headers is { get(name: string): string | null } {
+function isFetchHeaders(headers: unknown): headers is FetchHeaders {
   return typeof (headers as { get?: unknown } | null)?.get === 'function';
 }
 
