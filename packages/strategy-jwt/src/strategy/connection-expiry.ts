@@ -48,6 +48,19 @@ interface Armed {
  * Connections are held weakly: a connection that is garbage collected takes its entry with it,
  * although its pending timer keeps the callbacks alive until it fires (it is `unref`'d, so it never
  * keeps the process alive).
+ *
+ * @example
+ * ```ts
+ * const expiry = new ConnectionExpiry();
+ * expiry.arm(connection, {
+ *   expiresAt: payload.exp * 1000,
+ *   warnAt: payload.exp * 1000 - 60_000,
+ *   onWarning: () => socket.send('token-expiring'),
+ *   onExpiry: () => socket.close(),
+ * });
+ * // on re-authentication: arm again (replaces); on close:
+ * expiry.clear(connection);
+ * ```
  */
 export class ConnectionExpiry<C extends object = object> {
   readonly #armed = new WeakMap<C, Armed>();
