@@ -15,7 +15,7 @@ export async function bundleChild(entry: URL, name = 'child'): Promise<string> {
     platform: 'node',
     resolve: { conditionNames: ['@org/source', 'import', 'node', 'default'] },
     external: (id) => !id.startsWith('@org/') && !id.startsWith('.') && !id.startsWith('/'),
-    output: { file, format: 'esm', banner: '#!/usr/bin/env node' },
+    output: { file, format: 'esm' },
     logLevel: 'warn',
   });
   return file;

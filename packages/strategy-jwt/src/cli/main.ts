@@ -1,0 +1,149 @@
+import { parseArgs } from 'node:util';
+import { isAuthError } from '@org/core';
+import { isAsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
+import { CliError } from './cli-error.ts';
+import { COMMANDS, type CommandContext } from './commands.ts';
+import { openStore, redactStore } from './open-store.ts';
+import { DEFAULT_KEK_ENV, readKeks } from './read-kek.ts';
+
+/** What the CLI talks to; the bin passes the process's, tests their own. @internal */
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  readStdin: () => Promise<string>;
+  now?: () => number;
+}
+
+const READ_ONLY = new Set(['list', 'export-jwks', 'verify-token']);
+
+const OPTIONS = {
+  store: { type: 'string' },
+  'kek-env': { type: 'string', default: DEFAULT_KEK_ENV },
+  'old-kek-env': { type: 'string', multiple: true, default: [] as string[] },
+  namespace: { type: 'string' },
+  alg: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  immediate: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  issuer: { type: 'string' },
+  audience: { type: 'string' },
+  typ: { type: 'string' },
+  timeout: { type: 'string', default: '10' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** The help text. @internal */
+export function usage(): string {
+  const commands = Object.entries(COMMANDS)
+    .map(([name, { summary }]) => `  ${name.padEnd(14)}${summary}`)
+    .join('\n');
+  return `Usage: org-keys <command> [options]
+
+Commands:
+  generate | list | rotate [--immediate] | revoke <kid> | rewrap | export-jwks [--out FILE]
+  import <file> | verify-token <token|-> [--issuer I] [--audience A] [--typ T]
+
+${commands}
+
+Options:
+  --store URL          memory | sqlite://PATH | redis://HOST:PORT | postgres://USER@HOST/DB
+  --namespace NAME     key store namespace (default: keys)
+  --kek-env NAME       environment variable holding the key-encryption secret (default: ${DEFAULT_KEK_ENV})
+  --old-kek-env NAME   a previous KEK's variable, to open records not yet rewrapped (repeatable)
+  --alg ALG            algorithm for new keys: ES256 (default), ES384, ES512, EdDSA, RS*, PS*
+  --timeout SECONDS    give up on an unreachable store after this long (default: 10)
+  --json               machine-readable output
+  -h, --help           this help`;
+}
+
+/**
+ * Runs one `org-keys` invocation.
+ * @returns The exit code: 0 success, 1 failure, 2 usage error.
+ * @internal
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let storeSpec: string | undefined;
+  let ctx: CommandContext | undefined;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      // Node's messages run on with advice about `--`; the first sentence is the one that matters.
+      throw new CliError(`${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '')} (see --help)`, 2);
+    }
+    const { values, positionals } = parsed;
+    const [name, ...args] = positionals;
+    if (values.help || name === undefined || name === 'help') {
+      io.out(usage());
+      return name === undefined && !values.help ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new CliError(`Unknown command '${name}' (see --help)`, 2);
+    if (values.alg !== undefined && !isAsymmetricAlgorithm(values.alg)) {
+      throw new CliError(
+        `Unsupported --alg '${values.alg}': use ES256, ES384, ES512, EdDSA, RS256..512 or PS256..512`,
+        2,
+      );
+    }
+    const timeout = Number(values.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new CliError(`Bad --timeout '${values.timeout}'`, 2);
+    const keks = readKeks(io.env, [values['kek-env'], ...values['old-kek-env']]);
+    storeSpec = values.store;
+    const store = openStore(storeSpec, {
+      mustExist: READ_ONLY.has(name),
+      ...(values.namespace !== undefined && { namespace: values.namespace }),
+    });
+    ctx = {
+      store,
+      keks,
+      alg: values.alg as CommandContext['alg'],
+      json: values.json,
+      args,
+      flags: values,
+      now: io.now ?? Date.now,
+      out: io.out,
+      warn: io.err,
+      readStdin: io.readStdin,
+    };
+    // Some clients retry a refused connection forever instead of failing: bound the whole command.
+    return await withTimeout(command.run(ctx), timeout * 1000, () => {
+      throw new CliError(`Key store unreachable: ${redactStore(storeSpec!)} (no answer within ${timeout} s)`);
+    });
+  } catch (error) {
+    io.err(`org-keys: ${describe(error, storeSpec)}`);
+    return error instanceof CliError ? error.exitCode : 1;
+  } finally {
+    if (ctx)
+      await withTimeout(
+        ctx.store.close().catch(() => undefined),
+        1000,
+        () => undefined,
+      );
+  }
+}
+
+async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout: () => U): Promise<T | U> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    const winner = await Promise.race([work, expired]);
+    return winner === 'timeout' ? onTimeout() : (winner as T);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(error: unknown, storeSpec: string | undefined): string {
+  if (error instanceof CliError) return error.message;
+  if (isAuthError(error)) {
+    if (error.reason === 'store-unavailable') {
+      return `Key store unreachable: ${storeSpec === undefined ? 'unknown' : redactStore(storeSpec)}`;
+    }
+    return error.message;
+  }
+  return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+}
