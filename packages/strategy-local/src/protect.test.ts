@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import type { EntityService, Id, Params } from '@org/core';
+import { describe, expect, it, vi } from 'vitest';
 import { protect, type ProtectContext } from './protect.ts';
 
 // The cases of Feathers' `@feathersjs/authentication-local/hooks/protect` tests, run against
@@ -149,6 +151,149 @@ describe('protect', () => {
     it('passes scalars and null through', () => {
       expect(hide.result(null)).toBeNull();
       expect(hide.result('x')).toBe('x');
+    });
+  });
+
+  describe('service() for plain services', () => {
+    type User = { id: number; email: string; password: string };
+
+    // Returns its stored records themselves (no copies), so a mutation by the wrapper would show; the
+    // #private field breaks if a method runs with the proxy as `this`.
+    class Store extends EventEmitter implements EntityService<User> {
+      readonly #records = new Map<Id, User>();
+      readonly id = 'id';
+      get size() {
+        return this.#records.size;
+      }
+      async get(id: Id, _params?: Params) {
+        return this.#records.get(id)!;
+      }
+      async find(params?: Params) {
+        const data = [...this.#records.values()];
+        return params?.paginate ? { total: data.length, limit: 10, skip: 0, data } : data;
+      }
+      async create(data: Partial<User>, _params?: Params) {
+        const record = { ...data, id: this.#records.size + 1 } as User;
+        this.#records.set(record.id, record);
+        this.emit('created', record);
+        return record;
+      }
+      async update(id: Id, data: Partial<User>, _params?: Params) {
+        return this.patch(id, data);
+      }
+      async patch(id: Id, data: Partial<User>, _params?: Params) {
+        const record = Object.assign(this.#records.get(id)!, data);
+        this.emit('patched', record);
+        return record;
+      }
+      async remove(id: Id, _params?: Params) {
+        const record = this.#records.get(id)!;
+        this.#records.delete(id);
+        this.emit('removed', record);
+        return record;
+      }
+      async reset(_data: unknown, _params?: Params) {
+        return this.find();
+      }
+    }
+
+    const external = { provider: 'rest' };
+    const ada = { email: 'ada@example.com', password: 'hash-a' };
+
+    async function setup() {
+      const store = new Store();
+      const users = protect('password').service(store);
+      const record = await store.create({ ...ada });
+      return { store, users, record };
+    }
+
+    it('strips get, find (array and page), create, update, patch and remove for an external call', async () => {
+      const { users } = await setup();
+      expect(await users.get(1, external)).toEqual({ id: 1, email: 'ada@example.com' });
+      expect(await users.find(external)).toEqual([{ id: 1, email: 'ada@example.com' }]);
+      expect(await users.find({ ...external, paginate: true })).toEqual({
+        total: 1,
+        limit: 10,
+        skip: 0,
+        data: [{ id: 1, email: 'ada@example.com' }],
+      });
+      expect(await users.create({ email: 'bob@example.com', password: 'hash-b' }, external)).toEqual({
+        id: 2,
+        email: 'bob@example.com',
+      });
+      expect(await users.update(2, { email: 'bo@example.com' }, external)).toEqual({
+        id: 2,
+        email: 'bo@example.com',
+      });
+      expect(await users.patch(1, { email: 'ad@example.com' }, external)).toEqual({
+        id: 1,
+        email: 'ad@example.com',
+      });
+      expect(await users.remove(1, external)).toEqual({ id: 1, email: 'ad@example.com' });
+    });
+
+    it('returns the records untouched for an internal call, the same objects the service returned', async () => {
+      const { store, users, record } = await setup();
+      expect(await users.get(1)).toBe(record);
+      expect(await users.get(1, {})).toBe(record);
+      expect(await users.find({ query: {} })).toEqual([record]);
+      expect((await users.find({ paginate: true })) as { data: User[] }).toMatchObject({ data: [record] });
+      expect(await users.create({ email: 'bob@example.com', password: 'hash-b' })).toEqual({
+        id: 2,
+        email: 'bob@example.com',
+        password: 'hash-b',
+      });
+      expect(await users.patch(1, { email: 'ad@example.com' }, {})).toBe(record);
+      expect(await users.remove(1)).toBe(record);
+      expect(store.size).toBe(1);
+    });
+
+    it('never mutates the records the service returns', async () => {
+      const { store, users, record } = await setup();
+      const page = (await store.find({ paginate: true })) as { data: User[] };
+      const data = page.data;
+      await users.get(1, external);
+      await users.find(external);
+      await users.find({ ...external, paginate: true });
+      await users.patch(1, {}, external);
+      expect(record).toEqual({ id: 1, ...ada });
+      expect(await store.get(1)).toEqual({ id: 1, ...ada });
+      expect(page.data).toBe(data);
+    });
+
+    it('keeps the id, other properties, custom methods and the events of the service', async () => {
+      const { store, users } = await setup();
+      expect(users.id).toBe('id');
+      expect(users.size).toBe(1);
+      // Only the standard methods are known to take params; a custom method's result is not stripped.
+      expect(await users.reset(null, external)).toEqual([{ id: 1, ...ada }]);
+
+      const listener = vi.fn();
+      users.on('patched', listener);
+      await store.patch(1, { email: 'ad@example.com' });
+      expect(listener).toHaveBeenCalledWith({ id: 1, email: 'ad@example.com', password: 'hash-a' });
+      users.off('patched', listener);
+      await users.patch(1, { email: 'a@example.com' }, external);
+      expect(listener).toHaveBeenCalledTimes(1);
+      expect(store.listenerCount('patched')).toBe(0);
+    });
+
+    it('calls a method replaced on the service after wrapping (a spy)', async () => {
+      const { store, users } = await setup();
+      const get = vi.spyOn(store, 'get');
+      expect(await users.get(1, external)).toEqual({ id: 1, email: 'ada@example.com' });
+      expect(get).toHaveBeenCalledWith(1, external);
+    });
+
+    it('uses toJSON of a record, as the hook does', async () => {
+      const store = new Store();
+      vi.spyOn(store, 'get').mockResolvedValue({
+        toJSON: () => ({ id: 1, ...ada }),
+      } as unknown as User);
+      expect(await protect('password').service(store).get(1, external)).toEqual({
+        id: 1,
+        email: 'ada@example.com',
+      });
     });
   });
 });

@@ -1,3 +1,4 @@
+import type { EntityService, Params } from '@org/core';
 import { omitPath } from './dot-path.ts';
 
 /** The parts of a Feathers hook context that {@link protect} reads and writes. */
@@ -14,7 +15,8 @@ export interface ProtectContext {
 }
 
 /**
- * Removes fields from results; callable as a Feathers hook (`around` or `after`) or directly.
+ * Removes fields from results; callable as a Feathers hook (`around` or `after`), directly, or as a
+ * wrapper around an entity service.
  * @see {@link protect}
  */
 export interface Protect {
@@ -31,9 +33,38 @@ export interface Protect {
    * @param value - What a service or the authentication service returned.
    */
   result<T>(value: T): T;
+  /**
+   * The service with Feathers' `protect` hook on all its methods, without Feathers: the results of
+   * `get`, `find`, `create`, `update`, `patch` and `remove` lose the fields for an external call
+   * (`params.provider` set) and are returned untouched for an internal one, so the `LocalStrategy`'s
+   * own lookup still sees the password hash while the JWT strategy (which re-fetches the entity with the
+   * caller's params) and the guard's `req.user` never carry it. The `id`, the events (`on`/`off`), custom
+   * methods and every other property reach the service as they are. Neither the service nor its records
+   * are modified.
+   * @param service - The entity service to protect (an `EntityService`, a Feathers service...).
+   * @returns The protected service, with the same type.
+   * @example
+   * ```ts
+   * const users = protect('password').service(memoryAdapter({ uniqueFields: ['email'] }));
+   * const auth = new AuthenticationService(settings, { services: { users } });
+   * await users.get(id);                       // internal: { id, email, password }
+   * await users.get(id, { provider: 'rest' }); // external: { id, email }
+   * ```
+   */
+  service<S extends EntityService<any>>(service: S): S;
 }
 
 const PAGE_KEYS = new Set(['data', 'total', 'limit', 'skip']);
+
+/** Where each standard method takes its params, as in Feathers. */
+const PARAMS_POSITION: Record<string, number> = {
+  find: 0,
+  get: 1,
+  create: 1,
+  update: 2,
+  patch: 2,
+  remove: 1,
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,7 +80,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * @example
  * ```ts
  * const hidePassword = protect('password');
- * res.json(hidePassword.result(await users.get(id)));           // plain service
+ * const users = hidePassword.service(memoryAdapter());           // plain service: external calls stripped
+ * res.json(hidePassword.result(await store.get(id)));            // any value, directly
  * app.service('users').hooks({ around: { all: [hidePassword] } }); // Feathers
  * ```
  */
@@ -87,5 +119,32 @@ export function protect(...fields: string[]): Protect {
   const result = <T>(value: T): T =>
     strip(value, (page) => Object.keys(page).every((key) => PAGE_KEYS.has(key))) as T;
 
-  return Object.assign(hook, { result });
+  const service = <S extends EntityService<any>>(target: S): S => {
+    const cache = new Map<PropertyKey, { original: unknown; wrapped: unknown }>();
+    const wrap = (method: string, original: (...args: unknown[]) => unknown) =>
+      async function protectedMethod(...args: unknown[]) {
+        const value = await original.apply(target, args);
+        const params = args[PARAMS_POSITION[method]!] as Params | undefined;
+        return params?.provider ? strip(value, () => method === 'find') : value;
+      };
+    return new Proxy(target, {
+      get(object, property) {
+        // Read from the target itself: a getter or method using #private fields breaks with the proxy as `this`.
+        const value: unknown = Reflect.get(object, property);
+        if (typeof value !== 'function') return value;
+        // Compared with the current value so a replaced method (a spy, a patched instance) is picked up.
+        const cached = cache.get(property);
+        if (cached?.original === value) return cached.wrapped;
+        const fn = value as (...args: unknown[]) => unknown;
+        const wrapped =
+          typeof property === 'string' && Object.hasOwn(PARAMS_POSITION, property)
+            ? wrap(property, fn)
+            : fn.bind(object);
+        cache.set(property, { original: value, wrapped });
+        return wrapped;
+      },
+    });
+  };
+
+  return Object.assign(hook, { result, service });
 }
