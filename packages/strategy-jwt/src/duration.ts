@@ -1,4 +1,4 @@
-import { configError } from './config-error.ts';
+import { configError } from '@org/core';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   s: 1,

@@ -1,6 +1,6 @@
+import { configError } from '@org/core';
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.ts';
-import { configError } from './config-error.ts';
 import { assertKeyPolicy, defaultAlgorithmFor, keyFitsAlgorithm } from './key-policy.ts';
 import { StaticKeySource, type StaticKeyEntry } from './key-source.ts';
 

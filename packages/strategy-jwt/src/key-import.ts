@@ -1,5 +1,5 @@
+import { configError } from '@org/core';
 import { KeyObject, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey } from 'node:crypto';
-import { configError } from './config-error.ts';
 
 /**
  * A key as configuration may hold it: a PEM string (SPKI, PKCS#8, PKCS#1, or an X.509 certificate for a

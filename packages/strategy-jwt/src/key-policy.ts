@@ -1,6 +1,6 @@
+import { configError } from '@org/core';
 import type { KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
-import { configError } from './config-error.ts';
 import { hasRocaFingerprint } from './roca.ts';
 
 /**

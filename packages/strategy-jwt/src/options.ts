@@ -1,6 +1,5 @@
+import { configError, didYouMean } from '@org/core';
 import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
-import { configError } from './config-error.ts';
-import { didYouMean } from './did-you-mean.ts';
 import { parseDuration, type Duration } from './duration.ts';
 
 /** Signing options (`authentication.jwtOptions`), Feathers' shape. */

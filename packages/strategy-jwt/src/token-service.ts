@@ -1,8 +1,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
+import { BadRequest, NotAuthenticated, type TokenIssuer, configError } from '@org/core';
 import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
 import type { JwtPayload } from './claims.ts';
-import { configError } from './config-error.ts';
 import { parseDuration } from './duration.ts';
 import {
   importPrivateKey,

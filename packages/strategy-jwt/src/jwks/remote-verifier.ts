@@ -1,8 +1,7 @@
-import { NotAuthenticated, Unavailable, type TokenIssuer } from '@org/core';
+import { NotAuthenticated, Unavailable, type TokenIssuer, configError } from '@org/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../algorithms.ts';
 import type { JwtPayload } from '../claims.ts';
 import { parseCompact } from '../compact-parse.ts';
-import { configError } from '../config-error.ts';
 import { resolveVerifyOptions, type JwtVerifyOptions, type ResolvedVerifyOptions } from '../options.ts';
 import type { RevocationCheck } from '../revocation-check.ts';
 import { decodeJsonObject } from '../strict-json.ts';

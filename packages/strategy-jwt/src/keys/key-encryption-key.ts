@@ -1,5 +1,5 @@
+import { configError } from '@org/core';
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
-import { configError } from '../config-error.ts';
 
 /**
  * A key-encryption secret as configured: the ring derives an AES-256-GCM key-encryption key (KEK) and a

@@ -1,5 +1,4 @@
-import { didYouMean } from '@org/core';
-import { configError } from '../config-error.ts';
+import { didYouMean, configError } from '@org/core';
 import { parseDuration, type Duration } from '../duration.ts';
 import type { KekSpec } from './key-encryption-key.ts';
 import type { KeyStore } from './key-store.ts';

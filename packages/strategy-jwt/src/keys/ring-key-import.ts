@@ -1,7 +1,7 @@
+import { configError } from '@org/core';
 import { KeyObject, createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { isJwsAlgorithm } from '../algorithms.ts';
-import { configError } from '../config-error.ts';
 import { importPrivateKey, importPublicKey } from '../key-import.ts';
 import { assertKeyPolicy, defaultAlgorithmFor } from '../key-policy.ts';
 import type { KeyRing } from './key-ring.ts';
