@@ -52,17 +52,69 @@ export function assertStoreId(id: string): void {
     throw new BadRequest('Invalid key store id', { reason: 'bad-request' });
 }
 
+/** Default of every store's `timeout` option, in milliseconds. @internal */
+export const DEFAULT_STORE_TIMEOUT = 5000;
+
+/** The error of a failed or timed-out store call. */
+function unavailable(cause: unknown): Unavailable {
+  return new Unavailable('Key store unavailable', { reason: 'store-unavailable', cause });
+}
+
 /**
- * Runs a backend operation, mapping any driver failure to `Unavailable` (`store-unavailable`).
+ * Runs a backend operation, mapping any driver failure to `Unavailable` (`store-unavailable`). With a
+ * deadline, a call that has not settled after `timeout` ms rejects the same way (after `onExpired`, which
+ * drops the connection the call was stuck on): a client that lost its server may never settle by itself.
  * @internal
  */
-export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
+export async function storeCall<T>(
+  operation: () => Promise<T>,
+  deadline?: { timeout: number; onExpired?: () => void },
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired =
+    deadline &&
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        deadline.onExpired?.();
+        reject(unavailable(new Error(`no answer within ${deadline.timeout} ms`)));
+      }, deadline.timeout);
+    });
   try {
-    return await operation();
+    const running = Promise.resolve().then(operation);
+    return await (expired ? Promise.race([running, expired]) : running);
   } catch (error) {
     if (error instanceof BadRequest || error instanceof Unavailable) throw error;
-    throw new Unavailable('Key store unavailable', { reason: 'store-unavailable', cause: error });
+    throw unavailable(error);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/**
+ * Resolves when `work` settles or after `timeout` ms, whichever comes first; never rejects.
+ * @internal
+ */
+export async function settleWithin(work: Promise<unknown>, timeout: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, timeout))),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Validates a store's `timeout` option (milliseconds).
+ * @internal
+ */
+export function assertTimeout(timeout: number | undefined): number {
+  if (timeout === undefined) return DEFAULT_STORE_TIMEOUT;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+    throw new BadRequest('Invalid key store timeout: use a positive number of milliseconds', {
+      reason: 'invalid-configuration',
+    });
+  }
+  return timeout;
 }
 
 /**

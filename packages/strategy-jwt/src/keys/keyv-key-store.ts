@@ -1,5 +1,5 @@
 import Keyv from 'keyv';
-import { assertStoreId, storeCall, type KeyStore, type KeyStoreEntry } from './key-store.ts';
+import { assertStoreId, assertTimeout, storeCall, type KeyStore, type KeyStoreEntry } from './key-store.ts';
 
 /** One operation queue per keyv instance, so that every store handle on it shares the lock. */
 const queues = new WeakMap<Keyv, Promise<unknown>>();
@@ -11,6 +11,12 @@ export interface KeyvKeyStoreOptions {
    * @defaultValue a new in-memory `Keyv` (a `Map`)
    */
   keyv?: Keyv;
+  /**
+   * Milliseconds a call may wait for the keyv adapter; after that it rejects with `Unavailable`
+   * (`store-unavailable`), since some adapters queue commands while their server is down.
+   * @defaultValue `5000`
+   */
+  timeout?: number;
 }
 
 /**
@@ -19,7 +25,11 @@ export interface KeyvKeyStoreOptions {
  * keyv has no atomic create-if-absent or compare-and-set, so this store serialises its own operations
  * with an in-process lock: it is atomic for ONE process only. For several instances use
  * {@link redisKeyStore}, {@link postgresKeyStore} or {@link sqliteKeyStore}.
- * @param options - The keyv instance.
+ *
+ * It turns on `throwOnErrors` on the keyv instance (and its adapter): keyv otherwise reads a backend error
+ * as "not found", and an empty-looking store would make the ring mint keys. Give it its own instance.
+ * @param options - The keyv instance and timeout.
+ * @throws BadRequest (`invalid-configuration`) for a bad timeout.
  * @example
  * ```ts
  * const ring = createKeyRing({ store: keyvKeyStore(), kek: { secret: process.env.KEK_SECRET! } });
@@ -27,13 +37,22 @@ export interface KeyvKeyStoreOptions {
  */
 export function keyvKeyStore(options: KeyvKeyStoreOptions = {}): KeyStore {
   const keyv = options.keyv ?? new Keyv<string>();
+  const timeout = assertTimeout(options.timeout);
+  keyv.throwOnErrors = true;
+  const adapter = (keyv.opts as { store?: { throwOnErrors?: unknown } } | undefined)?.store;
+  if (adapter && typeof adapter.throwOnErrors === 'boolean') adapter.throwOnErrors = true;
+  // A call that times out frees the lock: a hung adapter must not block every later call (the stuck
+  // operation may still land, which only a hung backend can cause).
   const exclusive = <T>(operation: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(keyv) ?? Promise.resolve()).then(() => storeCall(operation));
+    const run = (queues.get(keyv) ?? Promise.resolve()).then(() => storeCall(operation, { timeout }));
     queues.set(
       keyv,
       run.catch(() => undefined),
     );
     return run;
+  };
+  const write = async (id: string, value: string): Promise<void> => {
+    if ((await keyv.set(id, value)) === false) throw new Error('keyv adapter refused the write');
   };
   const read = async (id: string): Promise<string | undefined> => {
     const value: unknown = await keyv.get(id);
@@ -54,7 +73,7 @@ export function keyvKeyStore(options: KeyvKeyStoreOptions = {}): KeyStore {
       assertStoreId(id),
       exclusive(async () => {
         if ((await read(id)) !== undefined) return false;
-        await keyv.set(id, value);
+        await write(id, value);
         return true;
       })
     ),
@@ -63,7 +82,7 @@ export function keyvKeyStore(options: KeyvKeyStoreOptions = {}): KeyStore {
       exclusive(async () => {
         const current = await read(id);
         if (current === undefined || (expected !== undefined && current !== expected)) return false;
-        await keyv.set(id, value);
+        await write(id, value);
         return true;
       })
     ),

@@ -1,4 +1,11 @@
-import { assertName, assertStoreId, storeCall, type KeyStore } from './key-store.ts';
+import {
+  assertName,
+  assertStoreId,
+  assertTimeout,
+  settleWithin,
+  storeCall,
+  type KeyStore,
+} from './key-store.ts';
 
 /** The part of a `pg` `Pool` (or `Client`) this store uses. */
 export interface PostgresQueryable {
@@ -29,6 +36,13 @@ export interface PostgresKeyStoreOptions {
    * @defaultValue `'keys'`
    */
   namespace?: string;
+  /**
+   * Milliseconds a call may wait for Postgres (connecting, then the statement; the owned pool's
+   * `connectionTimeoutMillis` and `query_timeout`); after that it rejects with `Unavailable`
+   * (`store-unavailable`).
+   * @defaultValue `5000`
+   */
+  timeout?: number;
 }
 
 /**
@@ -36,8 +50,10 @@ export interface PostgresKeyStoreOptions {
  * `INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key`, compare-and-set an `UPDATE ... WHERE value = $3`.
  *
  * It talks to `pg` directly rather than through `@keyv/postgres`, whose pool is one per process and
- * ended by any adapter's `disconnect()`.
- * @param options - Connection and table.
+ * ended by any adapter's `disconnect()`. Every call is bounded by `timeout`, a connection that failed is
+ * discarded by the pool, and the next call opens a new one, so the store recovers when Postgres comes back.
+ * @param options - Connection, table, namespace and timeout.
+ * @throws BadRequest (`invalid-configuration`) for a bad name or timeout.
  * @example
  * ```ts
  * const store = postgresKeyStore({ connectionString: process.env.DATABASE_URL, namespace: 'api' });
@@ -47,19 +63,22 @@ export interface PostgresKeyStoreOptions {
 export function postgresKeyStore(options: PostgresKeyStoreOptions = {}): KeyStore {
   const table = `"${assertName(options.schema ?? 'public', 'Postgres schema')}"."${assertName(options.table ?? 'org_keys', 'Postgres table')}"`;
   const prefix = `${assertName(options.namespace ?? 'keys', 'key store namespace')}:`;
-  let pool: Promise<PostgresQueryable> | undefined;
+  const timeout = assertTimeout(options.timeout);
+  let owned: Promise<PostgresQueryable> | undefined;
+  let ready: Promise<unknown> | undefined;
   let closed = false;
-  const connect = (): Promise<PostgresQueryable> =>
-    (pool ??= (async () => {
-      const handle = options.pool ?? (await openPool(options.connectionString));
-      await createTable(handle, table, options.schema ?? 'public');
-      return handle;
-    })().catch((error: unknown) => {
-      pool = undefined;
+  const connect = async (): Promise<PostgresQueryable> => {
+    if (closed) throw new Error('key store closed');
+    const handle = await (options.pool ?? (owned ??= openPool(options.connectionString, timeout)));
+    // Created once; a failed attempt (Postgres down at boot) is retried by the next call.
+    await (ready ??= createTable(handle, table, options.schema ?? 'public').catch((error: unknown) => {
+      ready = undefined;
       throw error;
     }));
+    return handle;
+  };
   const run = (text: string, values: unknown[]) =>
-    storeCall(async () => (await (await connect()).query(text, values)).rows);
+    storeCall(async () => (await (await connect()).query(text, values)).rows, { timeout });
   return {
     async get(id) {
       assertStoreId(id);
@@ -94,17 +113,26 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions = {}): KeyStor
       return (await run(`DELETE FROM ${table} WHERE key = $1 RETURNING key`, [prefix + id])).length === 1;
     },
     async close() {
-      if (closed || options.pool || !pool) return;
+      if (closed || options.pool) return;
       closed = true;
-      const owned = await pool.catch(() => undefined);
-      await owned?.end?.().catch(() => undefined);
+      if (!owned) return;
+      // end() waits for clients in use; query_timeout releases them, and the wait stays bounded anyway.
+      await settleWithin(
+        owned.then((handle) => handle.end?.()),
+        timeout,
+      );
     },
   };
 }
 
-async function openPool(connectionString: string | undefined): Promise<PostgresQueryable> {
+async function openPool(connectionString: string | undefined, timeout: number): Promise<PostgresQueryable> {
   const { default: pg } = await import('pg');
-  const created = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 2000 });
+  const created = new pg.Pool({
+    connectionString,
+    max: 4,
+    connectionTimeoutMillis: timeout,
+    query_timeout: timeout,
+  });
   created.on('error', () => undefined); // an idle client's failure surfaces on the next query instead
   return created;
 }

@@ -1,4 +1,11 @@
-import { assertName, assertStoreId, storeCall, type KeyStore } from './key-store.ts';
+import {
+  assertName,
+  assertStoreId,
+  assertTimeout,
+  settleWithin,
+  storeCall,
+  type KeyStore,
+} from './key-store.ts';
 
 /** The part of a node-redis (`@redis/client`) client this store uses; `KeyvRedis#client` fits. */
 export interface RedisCommandClient {
@@ -22,6 +29,21 @@ export interface RedisKeyStoreOptions {
    * @defaultValue `'keys'`
    */
   namespace?: string;
+  /**
+   * Milliseconds a call may wait for Redis, connecting included; after that it rejects with
+   * `Unavailable` (`store-unavailable`) and an owned connection is dropped, to be reopened by a later call.
+   * @defaultValue `5000`
+   */
+  timeout?: number;
+}
+
+/** The owned client: node-redis 5, as `@keyv/redis` creates it. */
+interface OwnedClient extends RedisCommandClient {
+  connect(): Promise<unknown>;
+  destroy(): void;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
 }
 
 /** Compare-and-set: one script, so no other command runs between the read and the write. */
@@ -32,9 +54,11 @@ const OVERWRITE = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SET', 
  * A key store on Redis (through `@keyv/redis`'s client, an optional peer dependency), shared by every
  * instance: create-if-absent is `SET key value NX`, compare-and-set a Lua script.
  *
- * The owned client has the offline queue disabled so that commands fail at once while Redis is down
- * (the ring then serves its last good key set) instead of hanging.
- * @param options - URL or client, and namespace.
+ * The owned client never queues or retries behind a call's back: it fails a call at once while Redis is
+ * down (the ring then serves its last good key set), every call is bounded by `timeout`, and a broken
+ * connection is replaced by a fresh one on the next call, so the store recovers when Redis comes back.
+ * @param options - URL or client, namespace and timeout.
+ * @throws BadRequest (`invalid-configuration`) for a bad namespace or timeout.
  * @example
  * ```ts
  * const store = redisKeyStore({ url: process.env.REDIS_URL, namespace: 'api' });
@@ -43,28 +67,53 @@ const OVERWRITE = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SET', 
  */
 export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
   const prefix = `org-keys:${assertName(options.namespace ?? 'keys', 'key store namespace')}:`;
-  let client: Promise<RedisCommandClient> | undefined;
+  const timeout = assertTimeout(options.timeout);
+  let owned: Connection | undefined;
   let closed = false;
-  const connect = (): Promise<RedisCommandClient> =>
-    (client ??= (async () => {
-      if (options.client) return options.client;
-      const { createClient } = await import('@keyv/redis');
-      const created = createClient({
-        url: options.url ?? 'redis://127.0.0.1:6379',
-        disableOfflineQueue: true,
-        socket: {
-          connectTimeout: 2000,
-          reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000),
-        },
-      });
-      created.on('error', () => undefined); // surfaced through the rejected command instead
-      await created.connect();
-      return created as unknown as RedisCommandClient;
-    })().catch((error: unknown) => {
-      client = undefined; // retry the connection on the next call
-      throw error;
-    }));
-  const command = (args: string[]) => storeCall(async () => (await connect()).sendCommand(args));
+  const drop = (connection: Connection | undefined) => {
+    if (!connection || owned !== connection) return;
+    owned = undefined;
+    destroy(connection.client);
+  };
+  const open = async (): Promise<Connection> => {
+    const { createClient } = await import('@keyv/redis');
+    if (owned?.client.isOpen) return owned;
+    drop(owned); // lost since the last call: the client does not reconnect by itself
+    if (closed) throw new Error('key store closed');
+    const client = createClient({
+      url: options.url ?? 'redis://127.0.0.1:6379',
+      // Commands fail at once while disconnected instead of waiting in a queue, and a lost connection
+      // is not retried in the background (a retrying connect() never rejects): the next call reconnects.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: timeout, reconnectStrategy: false },
+    }) as unknown as OwnedClient;
+    client.on('error', () => undefined); // surfaced through the rejected command instead
+    const connection: Connection = { client, ready: client.connect().then(() => client) };
+    // A connection dropped while still opening may finish opening later: close it then.
+    connection.ready.then(
+      () => owned !== connection && destroy(client),
+      () => undefined,
+    );
+    owned = connection;
+    return connection;
+  };
+  const command = (args: string[]) => {
+    const given = options.client;
+    if (given) return storeCall(() => given.sendCommand(args), { timeout });
+    let connection: Connection | undefined;
+    return storeCall(
+      async () => {
+        connection = await open();
+        try {
+          return await (await connection.ready).sendCommand(args);
+        } catch (error) {
+          if (!connection.client.isReady) drop(connection); // an error reply keeps the connection
+          throw error;
+        }
+      },
+      { timeout, onExpired: () => drop(connection) },
+    );
+  };
   return {
     async get(id) {
       assertStoreId(id);
@@ -103,10 +152,31 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
       return Number(await command(['DEL', prefix + id])) === 1;
     },
     async close() {
-      if (closed || options.client || !client) return;
       closed = true;
-      const owned = await client.catch(() => undefined);
-      await owned?.close?.().catch(() => undefined);
+      const connection = owned;
+      owned = undefined;
+      if (!connection) return;
+      // Quit politely when connected (waits for replies in flight, bounded); anything else is destroyed.
+      if (connection.client.isReady)
+        await settleWithin(
+          Promise.resolve().then(() => connection.client.close?.()),
+          timeout,
+        );
+      destroy(connection.client);
     },
   };
+}
+
+interface Connection {
+  client: OwnedClient;
+  ready: Promise<OwnedClient>;
+}
+
+/** node-redis throws when destroying a client that is already closed. */
+function destroy(client: OwnedClient): void {
+  try {
+    client.destroy();
+  } catch {
+    // already closed
+  }
 }

@@ -63,17 +63,31 @@ export function sqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeyStore {
       created.on('error', () => undefined); // surfaced through the rejected query instead
       return created as unknown as SqliteQueryable;
     })());
-  const run = (sql: string, ...parameters: unknown[]) =>
-    storeCall(async () => {
-      const handle = await db();
-      // The adapter creates its own `keyv` table; ours has the same layout under our name.
-      await (ready ??= handle.query(
-        `CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`,
-      ));
-      return (await handle.query(sql, ...parameters)) as Array<{ key: string; value: string }>;
-    });
   let ready: Promise<unknown> | undefined;
   let closed = false;
+  const prepare = async (): Promise<SqliteQueryable> => {
+    if (closed && owned) throw new Error('key store closed');
+    const handle = await db();
+    // The adapter creates its own `keyv` table; ours has the same layout under our name. A failure is not
+    // cached; an owned database that could not be opened (it never retries) is opened again next call.
+    await (ready ??= handle
+      .query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`)
+      .catch((error: unknown) => {
+        ready = undefined;
+        if (owned && adapter && (error as { code?: unknown }).code === 'SQLITE_CANTOPEN') {
+          const failed = adapter;
+          adapter = undefined;
+          void failed.then((a) => a.close?.()).catch(() => undefined);
+        }
+        throw error;
+      }));
+    return handle;
+  };
+  const run = (sql: string, ...parameters: unknown[]) =>
+    storeCall(
+      async () =>
+        (await (await prepare()).query(sql, ...parameters)) as Array<{ key: string; value: string }>,
+    );
   return {
     async get(id) {
       assertStoreId(id);
@@ -111,10 +125,11 @@ export function sqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeyStore {
       return (await run(`DELETE FROM ${table} WHERE key = ? RETURNING key`, prefix + id)).length === 1;
     },
     async close() {
-      if (closed || !owned || !adapter) return;
+      if (closed || !owned) return;
       closed = true;
+      if (!adapter) return;
       const handle = await adapter.catch(() => undefined);
-      await handle?.close?.();
+      await handle?.close?.().catch(() => undefined); // a database that never opened rejects here too
     },
   };
 }
