@@ -9,6 +9,7 @@ import {
   assertKnownOptions,
   configError,
   toRecordData,
+  normaliseId,
 } from '@org/core';
 import type { EntityService, Id, Params, QueryFilter } from '@org/core';
 import { comparator, matches } from './record-match.ts';
@@ -160,17 +161,9 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
     }
   }
 
-  // A JWT `sub` is always a string: accept "42" for 42 in a numeric store, and 42 for "42" in a string one.
+  // A JWT `sub` is always a string: see normaliseId.
   #normalise(id: unknown): Id | undefined {
-    if (this.#idType === 'string') {
-      return typeof id === 'string'
-        ? id
-        : typeof id === 'number' && Number.isFinite(id)
-          ? String(id)
-          : undefined;
-    }
-    const n = typeof id === 'string' && /^-?(0|[1-9][0-9]{0,15})$/.test(id) ? Number(id) : id;
-    return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+    return normaliseId(id, this.#idType);
   }
 
   // Filters on the id compare normalised ids; `undefined` when one can match no record at all.

@@ -15,6 +15,7 @@ import {
   assertKnownOptions,
   configError,
   toRecordData,
+  normaliseId,
 } from '@org/core';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
@@ -329,17 +330,9 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     return toStoreError(error, (constraint) => this.#fieldOfConstraint.get(constraint) ?? this.id);
   }
 
-  // A JWT `sub` is always a string: accept "42" for 42 in a numeric table, and 42 for "42" in a string one.
+  // A JWT `sub` is always a string: see normaliseId.
   #normalise(id: unknown): Id | undefined {
-    if (this.#layout.idType === 'string') {
-      return typeof id === 'string'
-        ? id
-        : typeof id === 'number' && Number.isFinite(id)
-          ? String(id)
-          : undefined;
-    }
-    const n = typeof id === 'string' && /^-?(0|[1-9][0-9]{0,15})$/.test(id) ? Number(id) : id;
-    return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+    return normaliseId(id, this.#layout.idType);
   }
 
   #toRecord(row: Row): T {

@@ -12,6 +12,7 @@ import {
   assertKnownOptions,
   configError,
   toRecordData,
+  normaliseId,
 } from '@org/core';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
@@ -241,17 +242,9 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
     return row;
   }
 
-  // A JWT `sub` is always a string: accept "42" for 42 in a numeric table, and 42 for "42" in a string one.
+  // A JWT `sub` is always a string: see normaliseId.
   #normalise(id: unknown): Id | undefined {
-    if (this.#idType === 'string') {
-      return typeof id === 'string'
-        ? id
-        : typeof id === 'number' && Number.isFinite(id)
-          ? String(id)
-          : undefined;
-    }
-    const n = typeof id === 'string' && /^-?(0|[1-9][0-9]{0,15})$/.test(id) ? Number(id) : id;
-    return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+    return normaliseId(id, this.#idType);
   }
 
   #toRecord(row: Row): T {
