@@ -16,5 +16,3 @@ const code = await runCli(process.argv.slice(2), {
   readStdin,
 });
 process.exitCode = code;
-// A store client that keeps reconnecting (an unreachable Redis) must not keep the CLI alive.
-setTimeout(() => process.exit(code), 1000).unref();

@@ -24,18 +24,20 @@ export function redactStore(spec: string): string {
  * Opens the store named by `--store`.
  * @param spec - `memory`, `sqlite://path`, `redis://...`/`rediss://...` or `postgres://...`/`postgresql://...`.
  * @param options - `mustExist`: refuse an SQLite file that does not exist (read-only commands must not
- * create one); `namespace`: the key store namespace.
+ * create one); `namespace`: the key store namespace; `timeout`: milliseconds a Redis or Postgres call
+ * may wait before the store gives up with `Unavailable` (`store-unavailable`).
  * @throws CliError for an unknown form or a missing file.
  * @internal
  */
 export function openStore(
   spec: string | undefined,
-  options: { mustExist: boolean; namespace?: string },
+  options: { mustExist: boolean; namespace?: string; timeout?: number },
 ): KeyStore {
   if (spec === undefined || spec === '') {
     throw new CliError(`Missing --store (${STORE_FORMS})`, 2);
   }
   const namespace = options.namespace === undefined ? {} : { namespace: options.namespace };
+  const timeout = options.timeout === undefined ? {} : { timeout: options.timeout };
   if (spec === 'memory') return keyvKeyStore();
   const scheme = /^([a-z]+):/.exec(spec)?.[1];
   switch (scheme) {
@@ -50,10 +52,10 @@ export function openStore(
     }
     case 'redis':
     case 'rediss':
-      return redisKeyStore({ url: spec, ...namespace });
+      return redisKeyStore({ url: spec, ...namespace, ...timeout });
     case 'postgres':
     case 'postgresql':
-      return postgresKeyStore({ connectionString: spec, ...namespace });
+      return postgresKeyStore({ connectionString: spec, ...namespace, ...timeout });
     default:
       throw new CliError(`Unknown --store '${redactStore(spec)}'; use one of: ${STORE_FORMS}`, 2);
   }
