@@ -1,3 +1,4 @@
+import { configError } from './options-check.ts';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
@@ -6,7 +7,7 @@ import {
 } from './configuration-schema.ts';
 import { frozenCopy, type DeepReadonly } from './deep-readonly.ts';
 import { didYouMean } from './did-you-mean.ts';
-import { BadRequest } from './errors.ts';
+import type { BadRequest } from './errors.ts';
 
 /**
  * The defaults applied under the configuration, one level deep for `jwtOptions` and `jwt` (a key given
@@ -27,11 +28,6 @@ export const DEFAULT_CONFIGURATION = frozenCopy({
   jwt: { header: 'Authorization', schemes: ['Bearer', 'JWT'] },
 });
 
-/** The error every configuration problem throws. */
-export function configurationError(message: string): BadRequest {
-  return new BadRequest(message, { reason: 'invalid-configuration' });
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -50,10 +46,10 @@ const VERIFY_ONLY = [
 function unknownKey(path: string, key: string, candidates: readonly string[]): BadRequest {
   const message = `Unknown authentication configuration key '${path}${key}'.`;
   if (path === 'jwtOptions.' && VERIFY_ONLY.includes(key)) {
-    return configurationError(`${message} Did you mean to set it in 'verifyOptions'?`);
+    return configError(`${message} Did you mean to set it in 'verifyOptions'?`);
   }
   const hint = didYouMean(key, candidates);
-  return configurationError(hint === undefined ? message : `${message} Did you mean '${path}${hint}'?`);
+  return configError(hint === undefined ? message : `${message} Did you mean '${path}${hint}'?`);
 }
 
 /** Rejects keys that a strict (`additionalProperties: false`) object schema does not list, at any depth. */
@@ -102,15 +98,13 @@ function expected(schema: TSchema): string {
  */
 export function validateConfigurationTypes(configuration: unknown): void {
   if (!isObject(configuration)) {
-    throw configurationError('The authentication configuration must be an object');
+    throw configError('The authentication configuration must be an object');
   }
   checkStrictKeys(AuthenticationConfigurationSchema, configuration, '');
   const first = Value.Errors(AuthenticationConfigurationSchema, configuration).First();
   if (first === undefined) return;
   const key = first.path.slice(1).split('/').join('.');
-  throw configurationError(
-    `Invalid authentication configuration '${key}': expected ${expected(first.schema)}`,
-  );
+  throw configError(`Invalid authentication configuration '${key}': expected ${expected(first.schema)}`);
 }
 
 /**
@@ -168,22 +162,22 @@ export function validateSetup(
 ): void {
   const { secret, privateKey, keyRing, entity, service, entityId } = configuration;
   if (secret === undefined && privateKey === undefined && keyRing === undefined) {
-    throw configurationError(
+    throw configError(
       "A 'secret', 'privateKey' or 'keyRing' must be provided in your authentication configuration",
     );
   }
   if (entity === null) return;
   if (service === undefined) {
-    throw configurationError("The 'service' option is not set in the authentication configuration");
+    throw configError("The 'service' option is not set in the authentication configuration");
   }
   const entityService = getEntityService(service);
   if (entityService === undefined) {
-    throw configurationError(
+    throw configError(
       `The '${service}' entity service does not exist (set 'entity' to null if it is not required)`,
     );
   }
   if (entityService.id === undefined && entityId === undefined) {
-    throw configurationError(
+    throw configError(
       `The '${service}' service does not have an 'id' property and no 'entityId' option is set.`,
     );
   }

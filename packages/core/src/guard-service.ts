@@ -1,5 +1,5 @@
 import type { AuthenticationBase } from './authentication-base.ts';
-import { configurationError } from './configuration.ts';
+import { configError } from './options-check.ts';
 import type { Params } from './entity-service.ts';
 import { NotAuthenticated } from './errors.ts';
 import type { AuthenticationRequest } from './strategy.ts';
@@ -87,10 +87,10 @@ export function guard<S extends object>(
 ): S {
   const options = typeof settings === 'string' ? { strategies: [settings, ...strategies] } : settings;
   if (!options || !Array.isArray(options.strategies) || options.strategies.length === 0) {
-    throw configurationError('The authenticate guard needs at least one allowed strategy');
+    throw configError('The authenticate guard needs at least one allowed strategy');
   }
   if ((service as unknown) === auth) {
-    throw configurationError('The authenticate guard does not need to be used on the authentication service');
+    throw configError('The authenticate guard does not need to be used on the authentication service');
   }
   const allowed = options.strategies;
   const methods = new Set(options.methods ?? DEFAULT_METHODS);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthenticationBase } from './authentication-base.ts';
-import { configurationError } from './configuration.ts';
+import { configError } from './options-check.ts';
 import { NotAuthenticated, toAuthError, type AuthError } from './errors.ts';
 import type { AuthenticationResult } from './strategy.ts';
 
@@ -47,7 +47,7 @@ export function resolveAuthenticateOptions(
 ): ResolvedAuthenticateOptions {
   const options = typeof settings === 'string' ? { strategies: [settings, ...strategies] } : settings;
   if (!options || !Array.isArray(options.strategies) || options.strategies.length === 0) {
-    throw configurationError('The authenticate guard needs at least one allowed strategy');
+    throw configError('The authenticate guard needs at least one allowed strategy');
   }
   return { realm: 'api', provider: 'rest', ...options };
 }

@@ -10,6 +10,7 @@ import {
   type EntityService,
   type Params,
   type Query,
+  configError,
 } from '@org/core';
 import { readCredential } from './credential.ts';
 import { getPath, isDotPath, omitPath, setPath } from './dot-path.ts';
@@ -97,10 +98,6 @@ const KNOWN_SETTINGS = [
   'entityId',
 ];
 
-function configurationError(message: string): BadRequest {
-  return new BadRequest(message, { reason: 'invalid-configuration' });
-}
-
 /**
  * Username and password login, as Feathers' `LocalStrategy` (same settings, methods and messages),
  * hardened:
@@ -172,13 +169,13 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     const config = this.configuration;
     for (const prop of ['usernameField', 'passwordField'] as const) {
       if (typeof config[prop] !== 'string') {
-        throw configurationError(`'${this.name}' authentication strategy requires a '${prop}' setting`);
+        throw configError(`'${this.name}' authentication strategy requires a '${prop}' setting`);
       }
     }
     for (const key of Object.keys(super.configuration ?? {})) {
       if (!KNOWN_SETTINGS.includes(key)) {
         const hint = didYouMean(key, KNOWN_SETTINGS);
-        throw configurationError(
+        throw configError(
           `Unknown '${this.name}' authentication setting '${key}'` +
             (hint ? `. Did you mean '${hint}'?` : ''),
         );
@@ -186,24 +183,22 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     }
     for (const prop of FIELD_SETTINGS) {
       if (!isDotPath(config[prop])) {
-        throw configurationError(`The '${this.name}' setting '${prop}' must be a field name or a dot path`);
+        throw configError(`The '${this.name}' setting '${prop}' must be a field name or a dot path`);
       }
     }
     if (typeof config.errorMessage !== 'string' || config.errorMessage === '') {
-      throw configurationError(`The '${this.name}' setting 'errorMessage' must be a non-empty string`);
+      throw configError(`The '${this.name}' setting 'errorMessage' must be a non-empty string`);
     }
     if (typeof config.entity !== 'string' || config.entity === '') {
-      throw configurationError(
-        `The '${this.name}' strategy needs an entity: 'entity' must be a name, not null`,
-      );
+      throw configError(`The '${this.name}' strategy needs an entity: 'entity' must be a name, not null`);
     }
     for (const prop of ['maxUsernameLength', 'maxPasswordLength'] as const) {
       if (!Number.isInteger(config[prop]) || config[prop] < 1) {
-        throw configurationError(`The '${this.name}' setting '${prop}' must be a positive integer`);
+        throw configError(`The '${this.name}' setting '${prop}' must be a positive integer`);
       }
     }
     if (config.hashing !== undefined && (typeof config.hashing !== 'object' || config.hashing === null)) {
-      throw configurationError(`The '${this.name}' setting 'hashing' must be an object of scrypt parameters`);
+      throw configError(`The '${this.name}' setting 'hashing' must be an object of scrypt parameters`);
     }
     this.#hasher = this.#givenHasher ?? new PasswordHasher(config.hashing);
   }
@@ -216,7 +211,7 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
   override async setup(auth?: AuthenticationHost): Promise<void> {
     await super.setup(auth);
     if (this.entityService === undefined) {
-      throw configurationError(
+      throw configError(
         `The '${this.name}' strategy's entity service '${this.configuration.service}' does not exist`,
       );
     }

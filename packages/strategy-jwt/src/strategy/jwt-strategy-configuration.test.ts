@@ -21,7 +21,7 @@ function register(configuration: Record<string, unknown>): JWTStrategy {
   return strategy;
 }
 
-function configurationError(fn: () => unknown): BadRequest {
+function configError(fn: () => unknown): BadRequest {
   try {
     fn();
   } catch (error) {
@@ -58,7 +58,7 @@ describe('JWTStrategy configuration', () => {
   });
 
   it("rejects any other jwt key with Feathers' message", () => {
-    const error = configurationError(() => register({ jwt: { expiresIn: '1d' } }));
+    const error = configError(() => register({ jwt: { expiresIn: '1d' } }));
     expect(error.message).toBe(
       "Invalid JwtStrategy option 'authentication.jwt.expiresIn'. Did you mean to set it in 'authentication.jwtOptions'?",
     );
@@ -66,7 +66,7 @@ describe('JWTStrategy configuration', () => {
 
   it('rejects the same key through AuthenticationService.register', () => {
     const auth = new AuthenticationService({ secret: TEST_SECRET, jwt: { algorithm: 'HS256' } });
-    const error = configurationError(() => auth.register('jwt', new JWTStrategy()));
+    const error = configError(() => auth.register('jwt', new JWTStrategy()));
     expect(error.message).toBe(
       "Invalid JwtStrategy option 'authentication.jwt.algorithm'. Did you mean to set it in 'authentication.jwtOptions'?",
     );
@@ -76,37 +76,37 @@ describe('JWTStrategy configuration', () => {
     const strategy = new JWTStrategy();
     strategy.setName('token');
     strategy.setAuthentication(host({ token: { audience: 'x' } }));
-    expect(configurationError(() => strategy.verifyConfiguration()).message).toBe(
+    expect(configError(() => strategy.verifyConfiguration()).message).toBe(
       "Invalid JwtStrategy option 'authentication.token.audience'. Did you mean to set it in 'authentication.jwtOptions'?",
     );
   });
 
   it('rejects a header that is not a string', () => {
-    expect(configurationError(() => register({ jwt: { header: 42 } })).message).toBe(
+    expect(configError(() => register({ jwt: { header: 42 } })).message).toBe(
       "The 'header' option for the jwt strategy must be a string",
     );
   });
 
   it('rejects schemes that are not a list of words', () => {
     const message = "The 'schemes' option for the jwt strategy must be a list of words";
-    expect(configurationError(() => register({ jwt: { schemes: 'Bearer' } })).message).toBe(message);
-    expect(configurationError(() => register({ jwt: { schemes: ['Bearer x'] } })).message).toBe(message);
+    expect(configError(() => register({ jwt: { schemes: 'Bearer' } })).message).toBe(message);
+    expect(configError(() => register({ jwt: { schemes: ['Bearer x'] } })).message).toBe(message);
   });
 
   it('validates realtime and refresh with did-you-mean hints', () => {
-    expect(configurationError(() => register({ realtime: { expiryWarnin: 30 } })).message).toBe(
+    expect(configError(() => register({ realtime: { expiryWarnin: 30 } })).message).toBe(
       "Unknown option 'authentication.realtime.expiryWarnin'. Did you mean 'expiryWarning'?",
     );
-    expect(configurationError(() => register({ refresh: { maxAge: '1d' } })).message).toBe(
+    expect(configError(() => register({ refresh: { maxAge: '1d' } })).message).toBe(
       "Unknown option 'authentication.refresh.maxAge'.",
     );
-    expect(configurationError(() => register({ realtime: { onExpiry: 'close' } })).message).toBe(
+    expect(configError(() => register({ realtime: { onExpiry: 'close' } })).message).toBe(
       "'authentication.realtime.onExpiry' must be 'deauthenticate' or 'disconnect'",
     );
-    expect(configurationError(() => register({ refresh: { maxSessionAge: '30' } })).message).toContain(
+    expect(configError(() => register({ refresh: { maxSessionAge: '30' } })).message).toContain(
       'authentication.refresh.maxSessionAge',
     );
-    expect(configurationError(() => register({ realtime: [] })).message).toBe(
+    expect(configError(() => register({ realtime: [] })).message).toBe(
       "'authentication.realtime' must be an object",
     );
   });

@@ -1,4 +1,4 @@
-import { BadRequest, didYouMean } from '@org/core';
+import { configError, didYouMean } from '@org/core';
 import { parseDuration, type Duration } from '../duration.ts';
 
 /** The keys `authentication.jwt` accepts, as in Feathers. */
@@ -75,10 +75,6 @@ const REFRESH_KEYS = ['maxSessionAge'];
 const DEFAULT_EXPIRY_WARNING = 60;
 const DEFAULT_MAX_SESSION_AGE = '30d';
 
-function configurationError(message: string): BadRequest {
-  return new BadRequest(message, { reason: 'invalid-configuration' });
-}
-
 function section(
   configuration: Readonly<Record<string, any>>,
   name: string,
@@ -87,12 +83,12 @@ function section(
   const value: unknown = configuration[name];
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw configurationError(`'authentication.${name}' must be an object`);
+    throw configError(`'authentication.${name}' must be an object`);
   }
   for (const key of Object.keys(value)) {
     if (!keys.includes(key)) {
       const hint = didYouMean(key, keys);
-      throw configurationError(
+      throw configError(
         `Unknown option 'authentication.${name}.${key}'.` +
           (hint === undefined ? '' : ` Did you mean '${hint}'?`),
       );
@@ -112,7 +108,7 @@ export function readJwtStrategySettings(configuration: Readonly<Record<string, a
   const refresh = section(configuration, 'refresh', REFRESH_KEYS);
   const onExpiry: unknown = realtime.onExpiry ?? 'deauthenticate';
   if (onExpiry !== 'deauthenticate' && onExpiry !== 'disconnect') {
-    throw configurationError(`'authentication.realtime.onExpiry' must be 'deauthenticate' or 'disconnect'`);
+    throw configError(`'authentication.realtime.onExpiry' must be 'deauthenticate' or 'disconnect'`);
   }
   return {
     expiryWarningMs:
