@@ -1,83 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import pg from 'pg';
-import { memoryAdapter } from '@org/adapter-memory';
-import { postgresAdapter } from '@org/adapter-postgres';
-import { sqliteAdapter } from '@org/adapter-sqlite';
-import {
-  AuthenticationService,
-  BadRequest,
-  NotAuthenticated,
-  type EntityService,
-  type Params,
-  type Query,
-} from '@org/core';
+import { AuthenticationService, BadRequest, NotAuthenticated, type Params, type Query } from '@org/core';
 import { JWTStrategy } from '@org/strategy-jwt';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from './hash-password.ts';
 import { LocalStrategy } from './local-strategy.ts';
 import { protect } from './protect.ts';
+import { ADAPTERS } from './test-adapters.ts';
 import { FAST_HASHING, TEST_SECRET } from './test-app.ts';
-
-type Users = EntityService<Record<string, any>>;
-
-/** One entity store under test: a fresh, empty users store with a unique `email`, and its teardown. */
-interface AdapterCase {
-  name: string;
-  create(): Promise<{ users: Users; close(): Promise<void> }>;
-}
-
-/** The real server (`.ci/run` starts it); the Postgres case fails, not skips, when it is missing. */
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-const adapters: AdapterCase[] = [
-  {
-    name: 'memory',
-    async create() {
-      return { users: memoryAdapter({ uniqueFields: ['email'] }), close: async () => {} };
-    },
-  },
-  {
-    name: 'sqlite (:memory:)',
-    async create() {
-      const users = sqliteAdapter({ filename: ':memory:', table: 'users', uniqueFields: ['email'] });
-      return { users, close: async () => users.close() };
-    },
-  },
-  {
-    name: 'sqlite (file)',
-    async create() {
-      const dir = await mkdtemp(join(tmpdir(), 'strategy-local-e2e-'));
-      const users = sqliteAdapter({ filename: join(dir, 'app.db'), table: 'users', uniqueFields: ['email'] });
-      return {
-        users,
-        close: async () => {
-          users.close();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async create() {
-      const schema = `local_e2e_${randomBytes(6).toString('hex')}`;
-      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-      const users = postgresAdapter({ pool, schema, table: 'users', uniqueFields: ['email'] });
-      return {
-        users,
-        close: async () => {
-          await users.close();
-          await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          await pool.end();
-        },
-      };
-    },
-  },
-];
 
 /** Refuses disabled users on every request, as an application would. */
 class ActiveUsersJWT extends JWTStrategy {
@@ -95,12 +24,12 @@ async function failure(promise: Promise<unknown>): Promise<any> {
   );
 }
 
-describe.each(adapters)('login with local, then JWT, on $name', (adapter) => {
+describe.each(ADAPTERS)('login with local, then JWT, on $name', (adapter) => {
   const opened: Array<() => Promise<void>> = [];
   const auths: AuthenticationService[] = [];
 
   async function setup(extra: Record<string, unknown> = {}) {
-    const { users, close } = await adapter.create();
+    const { users, close } = await adapter.create({ uniqueFields: ['email'] });
     opened.push(close);
     // Registered protected, as the README says; `users` stays the raw store for setup, spies and checks.
     const protectedUsers = protect('password').service(users);
