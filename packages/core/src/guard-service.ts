@@ -2,6 +2,7 @@ import type { AuthenticationBase } from './authentication-base.ts';
 import { configError } from './options-check.ts';
 import type { Params } from './entity-service.ts';
 import { NotAuthenticated } from './errors.ts';
+import { SERVICE_METHODS, serviceCallParams, wrapService } from './wrap-service.ts';
 import type { AuthenticationRequest } from './strategy.ts';
 
 /** The part of the authentication service {@link guard} uses. */
@@ -17,18 +18,6 @@ export interface GuardOptions {
    */
   methods?: string[];
 }
-
-const DEFAULT_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'];
-
-/** Where each method takes its params; any other (custom) method is `(data, params)`, as in Feathers. */
-const PARAMS_POSITION: Record<string, number> = {
-  find: 0,
-  get: 1,
-  create: 1,
-  update: 2,
-  patch: 2,
-  remove: 1,
-};
 
 /**
  * Feathers' `authenticate` hook, as a function of the call's params.
@@ -93,30 +82,10 @@ export function guard<S extends object>(
     throw configError('The authenticate guard does not need to be used on the authentication service');
   }
   const allowed = options.strategies;
-  const methods = new Set(options.methods ?? DEFAULT_METHODS);
-  const cache = new Map<PropertyKey, { original: unknown; wrapped: unknown }>();
-
-  const wrap = (name: string, original: (...args: unknown[]) => unknown) =>
-    async function guarded(...args: unknown[]) {
-      const position = PARAMS_POSITION[name] ?? 1;
-      const params = (args[position] ?? {}) as Params;
-      const next = await authenticateParams(auth, allowed, params);
-      if (next !== params) args[position] = next;
-      return original.apply(service, args);
-    };
-
-  return new Proxy(service, {
-    get(target, property) {
-      // Read from the target itself: a getter or method using #private fields breaks with the proxy as `this`.
-      const value: unknown = Reflect.get(target, property);
-      if (typeof value !== 'function') return value;
-      const cached = cache.get(property);
-      if (cached?.original === value) return cached.wrapped;
-      const fn = value as (...args: unknown[]) => unknown;
-      const wrapped =
-        typeof property === 'string' && methods.has(property) ? wrap(property, fn) : fn.bind(target);
-      cache.set(property, { original: value, wrapped });
-      return wrapped;
-    },
+  return wrapService(service, options.methods ?? SERVICE_METHODS, (name, original) => async (...args) => {
+    const { position, params } = serviceCallParams(name, args);
+    const next = await authenticateParams(auth, allowed, params);
+    if (next !== params) args[position] = next;
+    return original(...args);
   });
 }

@@ -54,6 +54,7 @@ export { editDistance, didYouMean } from './did-you-mean.ts';
 export { assertKnownOptions, configError } from './options-check.ts';
 export { toRecordData } from './record-data.ts';
 export { normaliseId } from './entity-id.ts';
+export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';
 export { AuthenticationBaseStrategy } from './base-strategy.ts';
 export { AuthenticationBase, type AuthenticationServiceOptions } from './authentication-base.ts';
 export { AuthenticationService, type AuthenticationParams } from './authentication-service.ts';

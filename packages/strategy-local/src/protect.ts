@@ -1,4 +1,4 @@
-import type { EntityService, Params } from '@org/core';
+import { SERVICE_METHODS, serviceCallParams, wrapService, type EntityService } from '@org/core';
 import { omitPath } from './dot-path.ts';
 
 /** The parts of a Feathers hook context that {@link protect} reads and writes. */
@@ -56,16 +56,6 @@ export interface Protect {
 
 const PAGE_KEYS = new Set(['data', 'total', 'limit', 'skip']);
 
-/** Where each standard method takes its params, as in Feathers. */
-const PARAMS_POSITION: Record<string, number> = {
-  find: 0,
-  get: 1,
-  create: 1,
-  update: 2,
-  patch: 2,
-  remove: 1,
-};
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -119,32 +109,11 @@ export function protect(...fields: string[]): Protect {
   const result = <T>(value: T): T =>
     strip(value, (page) => Object.keys(page).every((key) => PAGE_KEYS.has(key))) as T;
 
-  const service = <S extends EntityService<any>>(target: S): S => {
-    const cache = new Map<PropertyKey, { original: unknown; wrapped: unknown }>();
-    const wrap = (method: string, original: (...args: unknown[]) => unknown) =>
-      async function protectedMethod(...args: unknown[]) {
-        const value = await original.apply(target, args);
-        const params = args[PARAMS_POSITION[method]!] as Params | undefined;
-        return params?.provider ? strip(value, () => method === 'find') : value;
-      };
-    return new Proxy(target, {
-      get(object, property) {
-        // Read from the target itself: a getter or method using #private fields breaks with the proxy as `this`.
-        const value: unknown = Reflect.get(object, property);
-        if (typeof value !== 'function') return value;
-        // Compared with the current value so a replaced method (a spy, a patched instance) is picked up.
-        const cached = cache.get(property);
-        if (cached?.original === value) return cached.wrapped;
-        const fn = value as (...args: unknown[]) => unknown;
-        const wrapped =
-          typeof property === 'string' && Object.hasOwn(PARAMS_POSITION, property)
-            ? wrap(property, fn)
-            : fn.bind(object);
-        cache.set(property, { original: value, wrapped });
-        return wrapped;
-      },
+  const service = <S extends EntityService<any>>(target: S): S =>
+    wrapService(target, SERVICE_METHODS, (method, original) => async (...args) => {
+      const value = await original(...args);
+      return serviceCallParams(method, args).params.provider ? strip(value, () => method === 'find') : value;
     });
-  };
 
   return Object.assign(hook, { result, service });
 }
