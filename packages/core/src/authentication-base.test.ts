@@ -181,9 +181,14 @@ describe('AuthenticationBase (Feathers core semantics)', () => {
       }
     });
 
-    it('treats a non-string strategy as no strategy', async () => {
-      const error = await rejection(auth.authenticate({ strategy: ['first'] as any }, {}, 'first'));
-      expect(error.message).toBe('Invalid authentication information (no `strategy` set)');
+    it('treats a non-string or empty strategy as no strategy', async () => {
+      auth.register('', new Strategy1());
+      for (const strategy of [['first'], '']) {
+        const error = await rejection(auth.authenticate({ strategy } as any, {}, 'first', ''));
+        expect(error).toBeInstanceOf(NotAuthenticated);
+        expect(error.message).toBe('Invalid authentication information (no `strategy` set)');
+        expect(error.reason).toBe('invalid-credentials');
+      }
     });
 
     it('maps an entity lookup NotFound (ours or Feathers-shaped) to a 401 entity-not-found', async () => {

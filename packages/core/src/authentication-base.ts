@@ -201,7 +201,9 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
     ...allowed: string[]
   ): Promise<AuthenticationResult> {
     const isObject = data !== null && typeof data === 'object';
-    const strategy = isObject && typeof data.strategy === 'string' ? data.strategy : undefined;
+    // As Feathers' `!strategy`: an empty name is no name.
+    const strategy =
+      isObject && typeof data.strategy === 'string' && data.strategy !== '' ? data.strategy : undefined;
     const authStrategy = strategy === undefined ? undefined : this.#strategies.get(strategy);
     const strategyAllowed = strategy !== undefined && allowed.includes(strategy);
 
