@@ -112,6 +112,26 @@ describe('bearerChallenge (RFC 6750)', () => {
     expect(bearerChallenge(new NotAuthenticated('x', { reason: 'forbidden' }), 'api')).toBeUndefined();
   });
 
+  it('carries no error code when no token was sent, invalid_token for any token that was', () => {
+    const bare = 'Bearer realm="api"';
+    expect(
+      bearerChallenge(new NotAuthenticated('Not authenticated', { reason: 'no-credentials' }), 'api'),
+    ).toBe(bare);
+    expect(bearerChallenge(new NotAuthenticated('No access token', { reason: 'token-missing' }), 'api')).toBe(
+      bare,
+    );
+    for (const reason of [
+      'token-expired',
+      'invalid-signature',
+      'token-revoked',
+      'entity-not-found',
+    ] as const) {
+      expect(bearerChallenge(new NotAuthenticated('Rejected', { reason }), 'api')).toBe(
+        'Bearer realm="api", error="invalid_token", error_description="Rejected"',
+      );
+    }
+  });
+
   it('strips characters a quoted-string may not carry', () => {
     const error = new NotAuthenticated('Bad "token" \\ ünïcode\n');
     expect(bearerChallenge(error, 'my "realm"')).toBe(
