@@ -39,9 +39,13 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // CONVENTIONS: no enum, no namespace, no parameter properties, no decorators.
+      '@typescript-eslint/no-namespace': 'error',
+      '@typescript-eslint/parameter-properties': ['error', { prefer: 'class-property' }],
       'no-restricted-syntax': [
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use an as-const table or a string-literal union.' },
+        { selector: 'Decorator', message: 'No decorators: use plain functions or objects.' },
       ],
     },
   },
