@@ -1,5 +1,6 @@
 import type { ParsedQuery, QueryFilter } from '@org/core';
 import { quote, uniqueColumn } from './postgres-schema.ts';
+import { isStorableJson } from './postgres-text.ts';
 
 /** What the query builder needs to know about the table. */
 export interface QueryTarget {
@@ -27,14 +28,17 @@ function condition(filter: QueryFilter, target: QueryTarget, params: SqlParams):
     const id = value === null ? undefined : target.normaliseId(value);
     return id === undefined ? undefined : `id = ${params.add(id)}`;
   }
+  const json = JSON.stringify(value);
+  // A value no row can hold matches no row (a login with such a username is a plain 401, not a 500).
+  if (!isStorableJson(json)) return undefined;
   if (path.length === 1 && target.uniqueFields.has(path[0]!)) {
     const column = quote(uniqueColumn(path[0]!));
-    return value === null ? `${column} IS NULL` : `${column} = ${params.add(JSON.stringify(value))}::jsonb`;
+    return value === null ? `${column} IS NULL` : `${column} = ${params.add(json)}::jsonb`;
   }
   const at = `data #> ${params.add(path)}::text[]`;
   // JSONB equality is type-exact, like the memory adapter: 36 never matches "36", and true never matches 1.
   if (value === null) return `COALESCE(${at}, 'null'::jsonb) = 'null'::jsonb`;
-  return `${at} = ${params.add(JSON.stringify(value))}::jsonb`;
+  return `${at} = ${params.add(json)}::jsonb`;
 }
 
 /** The WHERE clause (with a leading ` WHERE`), or `undefined` when no row can match. */

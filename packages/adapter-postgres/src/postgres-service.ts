@@ -19,6 +19,7 @@ import {
 } from '@org/core';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
+import { isStorableJson } from './postgres-text.ts';
 import { migrate, qualified, quote, uniqueColumn, uniqueIndex, type TableLayout } from './postgres-schema.ts';
 
 /** Options for {@link PostgresService} and {@link postgresAdapter}: give exactly one of `pool` and `connectionString`. */
@@ -68,6 +69,17 @@ const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,19}$/;
 
 type Row = { id: Id; data: Record<string, unknown> };
+
+/** The JSON text of a record to write. @throws BadRequest when it holds text PostgreSQL cannot store. */
+function storableJson(record: Record<string, unknown>): string {
+  const json = JSON.stringify(record);
+  if (!isStorableJson(json)) {
+    throw new BadRequest(
+      'The data holds text PostgreSQL cannot store (a NUL character or an unpaired surrogate)',
+    );
+  }
+  return json;
+}
 
 // One 'error' listener per pool, however many adapters share it (no MaxListenersExceededWarning).
 const guardedPools = new WeakSet<pg.Pool>();
@@ -223,7 +235,7 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     }
     const query = new SqlParams();
     const columns = ['data'];
-    const values = [`${query.add(JSON.stringify(record))}::jsonb`];
+    const values = [`${query.add(storableJson(record))}::jsonb`];
     for (const field of this.#layout.uniqueFields) {
       columns.push(quote(uniqueColumn(field)));
       const value = record[field];
@@ -254,7 +266,7 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     delete changes[this.id];
     const query = new SqlParams();
     // One UPDATE merging in SQL: the row lock makes concurrent patches of different fields all land.
-    const merged = `(data || ${query.add(JSON.stringify(changes))}::jsonb)`;
+    const merged = `(data || ${query.add(storableJson(changes))}::jsonb)`;
     const sets = [`data = ${merged}`];
     for (const field of this.#layout.uniqueFields) {
       sets.push(
@@ -330,9 +342,10 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     return toStoreError(error, (constraint) => this.#fieldOfConstraint.get(constraint) ?? this.id);
   }
 
-  // A JWT `sub` is always a string: see normaliseId.
+  // A JWT `sub` is always a string: see normaliseId. A string the id column cannot hold is no id here.
   #normalise(id: unknown): Id | undefined {
-    return normaliseId(id, this.#layout.idType);
+    const key = normaliseId(id, this.#layout.idType);
+    return typeof key === 'string' && !isStorableJson(JSON.stringify(key)) ? undefined : key;
   }
 
   #toRecord(row: Row): T {

@@ -144,4 +144,13 @@ describe.each(ADAPTERS)('entity shapes on $name', (adapter) => {
     );
     expect(result.user).toEqual({ _id: ada._id, email: 'ada@example.com' });
   });
+
+  it.each([
+    ['a NUL character', 'ada\u0000@example.com'],
+    ['an unpaired surrogate', 'ada\ud800@example.com'],
+  ])('a username with %s is the same 401 (PostgreSQL cannot hold it: never a 500)', async (_, email) => {
+    const { auth, create } = await setup({ uniqueFields: ['email'] }, {}, 'password');
+    await create({ email: 'ada@example.com', password });
+    expectInvalidLogin(await failure(auth.create({ strategy: 'local', email, password })));
+  });
 });
