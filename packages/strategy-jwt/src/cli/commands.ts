@@ -4,10 +4,12 @@ import { JWS_ALGORITHMS } from '../algorithms.ts';
 import { resolveVerifyOptions } from '../options.ts';
 import { deriveKeks } from '../keys/key-encryption-key.ts';
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
+import type { KeyRingOptions } from '../keys/key-ring-options.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import { importKeys } from '../keys/ring-key-import.ts';
 import type { AsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
 import { verifyToken } from '../verify-token.ts';
+import { assertScheduleMatches } from './check-schedule.ts';
 import { CliError } from './cli-error.ts';
 import { inspectStore, publishedJwks, publishedKeySource } from './inspect-store.ts';
 import type { KekSpec } from '../keys/key-encryption-key.ts';
@@ -18,6 +20,18 @@ export interface CommandContext {
   store: KeyStore;
   keks: KekSpec[];
   alg: AsymmetricAlgorithm | undefined;
+  /** The deployment's schedule settings from the command line (defaults where absent). */
+  schedule: Partial<
+    Pick<
+      KeyRingOptions,
+      | 'rotationPeriod'
+      | 'prePublication'
+      | 'cacheLifetime'
+      | 'maxTokenLifetime'
+      | 'clockTolerance'
+      | 'retention'
+    >
+  >;
   json: boolean;
   args: readonly string[];
   flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
@@ -36,15 +50,20 @@ async function inspect(ctx: CommandContext) {
   return inspection;
 }
 
-/** Opens a ring after checking that the KEK opens what the store already holds. */
+/**
+ * Opens a ring after checking that the KEK opens what the store already holds and that the schedule
+ * is not shorter than the one its keys were made with (the ring writes with these settings).
+ */
 async function ring(ctx: CommandContext): Promise<KeyRing> {
-  await inspect(ctx);
+  const inspection = await inspect(ctx);
   const created = createKeyRing({
+    ...ctx.schedule,
     kek: ctx.keks,
     store: ctx.store,
     now: ctx.now,
     ...(ctx.alg !== undefined && { algorithm: ctx.alg }),
   });
+  assertScheduleMatches(inspection, created.settings);
   await created.refresh();
   return created;
 }

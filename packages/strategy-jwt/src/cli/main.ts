@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isAuthError } from '@org/core';
+import { resolveKeyRingSettings, type KeyRingOptions } from '../keys/key-ring-options.ts';
 import { isAsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
 import { CliError } from './cli-error.ts';
 import { COMMANDS, type CommandContext } from './commands.ts';
@@ -30,6 +31,12 @@ const OPTIONS = {
   audience: { type: 'string' },
   typ: { type: 'string' },
   timeout: { type: 'string', default: '10' },
+  'rotation-period': { type: 'string' },
+  'pre-publication': { type: 'string' },
+  'cache-lifetime': { type: 'string' },
+  'max-token-lifetime': { type: 'string' },
+  'clock-tolerance': { type: 'string' },
+  retention: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -53,6 +60,10 @@ Options:
   --old-kek-env NAME   a previous KEK's variable, to open records not yet rewrapped (repeatable)
   --alg ALG            algorithm for new keys: ES256 (default), ES384, ES512, EdDSA, RS*, PS*
   --timeout SECONDS    give up on a store call that gets no answer after this long (default: 10)
+  --rotation-period D, --pre-publication D, --cache-lifetime D, --max-token-lifetime D,
+  --clock-tolerance D, --retention D
+                       the deployment's key ring settings (durations such as 30d, 24h, 5m), used by
+                       the commands that write; they refuse a schedule shorter than the store's
   --json               machine-readable output
   -h, --help           this help`;
 }
@@ -90,6 +101,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const timeout = Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new CliError(`Bad --timeout '${values.timeout}'`, 2);
     const keks = readKeks(io.env, [values['kek-env'], ...values['old-kek-env']]);
+    const schedule = scheduleOptions(values, values.alg as KeyRingOptions['algorithm']);
     storeSpec = values.store;
     const store = openStore(storeSpec, {
       mustExist: READ_ONLY.has(name),
@@ -100,6 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       store,
       keks,
       alg: values.alg as CommandContext['alg'],
+      schedule,
       json: values.json,
       args,
       flags: values,
@@ -116,6 +129,40 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } finally {
     await ctx?.store.close().catch(() => undefined);
   }
+}
+
+/** The key ring setting each schedule flag sets. */
+const SCHEDULE_FLAGS = {
+  'rotation-period': 'rotationPeriod',
+  'pre-publication': 'prePublication',
+  'cache-lifetime': 'cacheLifetime',
+  'max-token-lifetime': 'maxTokenLifetime',
+  'clock-tolerance': 'clockTolerance',
+  retention: 'retention',
+} as const;
+
+type ScheduleOptions = Pick<KeyRingOptions, (typeof SCHEDULE_FLAGS)[keyof typeof SCHEDULE_FLAGS]>;
+
+/** Reads the schedule flags and validates them as the ring would, naming flags rather than settings. */
+function scheduleOptions(
+  values: Readonly<Record<string, unknown>>,
+  algorithm: KeyRingOptions['algorithm'],
+): ScheduleOptions {
+  const schedule: Record<string, string> = {};
+  for (const [flag, setting] of Object.entries(SCHEDULE_FLAGS)) {
+    if (typeof values[flag] === 'string') schedule[setting] = values[flag];
+  }
+  try {
+    resolveKeyRingSettings({ kek: { secret: '' }, ...schedule, ...(algorithm && { algorithm }) });
+  } catch (error) {
+    if (!isAuthError(error)) throw error;
+    const flags = Object.fromEntries(Object.entries(SCHEDULE_FLAGS).map(([f, s]) => [s, f]));
+    throw new CliError(
+      error.message.replace(/'keyRing\.(\w+)'/g, (_, setting: string) => `--${flags[setting] ?? setting}`),
+      2,
+    );
+  }
+  return schedule;
 }
 
 function describe(error: unknown, storeSpec: string | undefined): string {

@@ -1,4 +1,4 @@
-import type { KekSpec } from '../keys/key-encryption-key.ts';
+import { deriveKek, type KekSpec } from '../keys/key-encryption-key.ts';
 import { CliError } from './cli-error.ts';
 
 /** The variable `--kek-env` defaults to. @internal */
@@ -7,7 +7,9 @@ export const DEFAULT_KEK_ENV = 'ORG_KEYS_KEK';
 /**
  * Reads KEK secrets from environment variables (never from the command line, where `ps` and shell
  * history would show them). The first is the current KEK; the others only open older records.
- * @throws CliError naming the variable (never its value) when one is unset or empty.
+ * `<NAME>_ID`, when set, is the KEK id (the deployment's `kek.id`); otherwise the id derives from the
+ * secret, as in the ring.
+ * @throws CliError naming the variable (never its value) when one is unset, empty or malformed.
  * @internal
  */
 export function readKeks(
@@ -25,6 +27,13 @@ export function readKeks(
     const bytes = Buffer.byteLength(secret, 'utf8');
     if (bytes < 32)
       throw new CliError(`${name} holds ${bytes} bytes; the key-encryption secret needs at least 32`);
-    return { secret };
+    const id = env[`${name}_ID`];
+    if (id === undefined || id === '') return { secret };
+    try {
+      deriveKek({ id, secret }, name);
+    } catch {
+      throw new CliError(`${name}_ID must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+    }
+    return { id, secret };
   });
 }
