@@ -21,6 +21,11 @@ describe('memoryAdapter options', () => {
     expect(() => memoryAdapter({ id: '' })).toThrow('memoryAdapter: `id` must be a field name');
     expect(() => memoryAdapter({ idType: 'uuid' as any })).toThrow('`idType` must be "number" or "string"');
     expect(() => memoryAdapter({ uniqueFields: 'email' as any })).toThrow('`uniqueFields` must be an array');
+    for (const records of [5, 'ab', { id: 1 }]) {
+      const attempt = () => memoryAdapter({ records: records as any });
+      expect(attempt).toThrow(BadRequest);
+      expect(attempt).toThrow('memoryAdapter: `records` must be an array of records');
+    }
   });
 
   it('is a MemoryService with the configured id field', () => {

@@ -85,6 +85,7 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
     if (!Array.isArray(uniqueFields) || !uniqueFields.every((f) => typeof f === 'string' && FIELD.test(f))) {
       throw configError('memoryAdapter: `uniqueFields` must be an array of field names');
     }
+    if (!Array.isArray(records)) throw configError('memoryAdapter: `records` must be an array of records');
     this.id = id;
     this.#idType = idType;
     this.#uniqueFields = uniqueFields.filter((f) => f !== id);
