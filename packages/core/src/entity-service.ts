@@ -54,7 +54,10 @@ export interface EntityService<T = Record<string, any>> {
   id?: string;
   /** One record by id. @throws NotFound when missing. */
   get(id: Id, params?: Params): Promise<T>;
-  /** All records matching `params.query`. Returns an array (never a paginated page). */
+  /**
+   * All records matching `params.query`. The adapters of this toolkit resolve with an array; a paginating
+   * Feathers service resolves with a page (`{ data, total, limit, skip }`), so callers MUST accept both.
+   */
   find(params?: Params): Promise<T[] | { data: T[]; total?: number; limit?: number; skip?: number }>;
   /** Creates one record and resolves with it, id assigned. */
   create(data: Partial<T>, params?: Params): Promise<T>;
