@@ -14,6 +14,7 @@ import {
   EC256,
   EC384,
   EC521,
+  ED25519,
   forge,
   NOW,
   NOW_MS,
@@ -29,6 +30,23 @@ const BODY = JSON.stringify(claims());
 
 function service(options: Partial<TokenServiceOptions> = {}): TokenService {
   return new TokenService({ secret: SECRET, clock: () => NOW_MS, ...options });
+}
+
+/** An OpenSSH `ssh-rsa` public key line (RFC 4253 section 6.6) for `key`. */
+function sshRsaLine(key: KeyObject): string {
+  const jwk = key.export({ format: 'jwk' });
+  const lengthPrefixed = (bytes: Buffer) => {
+    const out = Buffer.alloc(4 + bytes.length);
+    out.writeUInt32BE(bytes.length);
+    bytes.copy(out, 4);
+    return out;
+  };
+  const mpint = (b64url: string) => {
+    const bytes = Buffer.from(b64url, 'base64url');
+    return lengthPrefixed(bytes[0]! & 0x80 ? Buffer.concat([Buffer.alloc(1), bytes]) : bytes);
+  };
+  const blob = Buffer.concat([lengthPrefixed(Buffer.from('ssh-rsa')), mpint(jwk.e!), mpint(jwk.n!)]);
+  return `ssh-rsa ${blob.toString('base64')} ops@example.com`;
 }
 
 async function rejection(
@@ -274,6 +292,16 @@ describe('HS/RS confusion: the public key as an HMAC secret', () => {
       'base64 DER body without PEM markers',
       RSA.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
     ],
+    [
+      'base64 DER body in 64-column lines',
+      RSA.publicKey
+        .export({ format: 'der', type: 'spki' })
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n'),
+    ],
+    ['base64url DER body', RSA.publicKey.export({ format: 'der', type: 'spki' }).toString('base64url')],
+    ['hex DER', RSA.publicKey.export({ format: 'der', type: 'spki' }).toString('hex')],
+    ['OpenSSH public key line', sshRsaLine(RSA.publicKey)],
   ];
   const rsaVerifier = () =>
     service({ secret: undefined, publicKey: spkiPem, jwtOptions: { algorithm: 'RS256' } });
@@ -299,8 +327,20 @@ describe('HS/RS confusion: the public key as an HMAC secret', () => {
 
   test.each(encodings)('%s: refused as the configured secret', (_name, encoding) => {
     expect(() => new TokenService({ secret: encoding })).toThrow(
-      /^'authentication\.secret' (holds a (PEM|DER|base64 DER) key|is a JWK of type RSA)/,
+      /^'authentication\.secret' (holds an? (PEM key|DER key|base64 DER key|hex DER key|SSH public key)|is a JWK of type RSA)/,
     );
+  });
+
+  test.each([
+    ['Ed25519 SPKI in base64 (60 characters, the shortest)', ED25519],
+    ['P-256 SPKI in base64url', EC256],
+  ] as const)('%s: refused as the configured secret', (_name, pair) => {
+    const der = pair.publicKey.export({ format: 'der', type: 'spki' });
+    for (const text of [der.toString('base64'), der.toString('base64url')]) {
+      expect(() => new TokenService({ secret: text })).toThrow(
+        "'authentication.secret' holds a base64 DER key, not a shared secret",
+      );
+    }
   });
 
   test('a key source that hands back a public key for HS256 still cannot verify it', async () => {

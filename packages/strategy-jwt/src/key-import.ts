@@ -45,12 +45,30 @@ function tryDer(bytes: Buffer): 'public' | 'private' | undefined {
   return undefined;
 }
 
+/** An OpenSSH public key line (`ssh-ed25519 AAAA...`, `ecdsa-sha2-nistp256 AAAA...`). */
+const SSH_PUBLIC_KEY = /^(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/i;
+
+/**
+ * `'hex'` or `'base64'` when `text` is a DER key (public or private) written as hex, base64 or base64url
+ * (line breaks allowed): the shortest, an Ed25519 SPKI, is 44 bytes (60 base64 characters).
+ */
+function derTextEncoding(text: string): 'hex' | 'base64' | undefined {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length < 56) return undefined;
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(compact) && tryDer(Buffer.from(compact, 'hex')) !== undefined)
+    return 'hex';
+  // Node's base64 decoder also reads the base64url alphabet.
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact) && tryDer(Buffer.from(compact, 'base64')) !== undefined)
+    return 'base64';
+  return undefined;
+}
+
 /**
  * Imports an HMAC secret once, at configuration time.
  *
- * A public or private key in any encoding (PEM with any line ending or leading whitespace, a bare base64
- * DER body, DER bytes, a non-`oct` JWK, an asymmetric `KeyObject`) is refused: using a public key as an
- * HMAC secret is the classic HS/RS confusion attack.
+ * A public or private key in any encoding (PEM with any line ending or leading whitespace, a bare DER body
+ * in base64, base64url or hex, DER bytes, an OpenSSH public key line, a non-`oct` JWK, an asymmetric
+ * `KeyObject`) is refused: using a public key as an HMAC secret is the classic HS/RS confusion attack.
  * @param input - The configured secret.
  * @param setting - The configuration path named in errors.
  * @throws BadRequest (`invalid-configuration`) when the input is not a usable secret.
@@ -66,9 +84,11 @@ export function importSecret(input: SecretInput, setting = 'authentication.secre
     const trimmed = input.trim();
     if (trimmed.includes(PEM_MARKER)) throw configError(`'${setting}' holds a PEM key, not a shared secret`);
     if (trimmed.startsWith('{')) return importSecret(parseJwkText(trimmed, setting), setting);
-    if (/^[A-Za-z0-9+/=\s]{64,}$/.test(trimmed) && tryDer(Buffer.from(trimmed, 'base64')) !== undefined) {
-      throw configError(`'${setting}' holds a base64 DER key, not a shared secret`);
-    }
+    if (SSH_PUBLIC_KEY.test(trimmed))
+      throw configError(`'${setting}' holds an SSH public key, not a shared secret`);
+    const encoding = derTextEncoding(trimmed);
+    if (encoding !== undefined)
+      throw configError(`'${setting}' holds a ${encoding} DER key, not a shared secret`);
     if (input.length === 0) throw configError(`'${setting}' is empty`);
     return createSecretKey(Buffer.from(input, 'utf8'));
   }

@@ -1,5 +1,5 @@
 import { configError } from '@org/core';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
 import { hasRocaFingerprint } from './roca.ts';
 
@@ -101,8 +101,16 @@ export function assertKeyPolicy(
           `'${setting}' has RSA public exponent ${String(details.publicExponent)}; only 65537 is accepted`,
         );
       }
-      const n = key.export({ format: 'jwk' }).n;
-      if (n !== undefined && hasRocaFingerprint(Buffer.from(n, 'base64url'))) {
+      if (
+        type === 'rsa-pss' &&
+        spec.family === 'PS' &&
+        !pssRestrictionsFit(details, spec.hash, spec.saltLength)
+      ) {
+        throw configError(
+          `'${setting}' is an RSA-PSS key restricted to other parameters; ${alg} needs ${spec.hash}, MGF1 ${spec.hash} and a ${spec.saltLength} byte salt`,
+        );
+      }
+      if (hasRocaFingerprint(rsaModulus(key))) {
         throw configError(`'${setting}' is an RSA key with the ROCA weakness (CVE-2017-15361); replace it`);
       }
       return;
@@ -118,6 +126,51 @@ export function assertKeyPolicy(
         throw configError(`'${setting}' is a ${String(type)} key; ${alg} needs an Ed25519 key`);
       return;
   }
+}
+
+/**
+ * An `rsa-pss` key (RFC 4055) may carry parameter restrictions; node:crypto then refuses any other hash,
+ * MGF1 hash or a shorter salt. The JWS PS* parameters are fixed (RFC 7518 section 3.5), so the key must
+ * allow exactly them.
+ */
+function pssRestrictionsFit(
+  details: { hashAlgorithm?: string; mgf1HashAlgorithm?: string; saltLength?: number },
+  hash: string,
+  saltLength: number,
+): boolean {
+  return (
+    (details.hashAlgorithm === undefined || details.hashAlgorithm === hash) &&
+    (details.mgf1HashAlgorithm === undefined || details.mgf1HashAlgorithm === hash) &&
+    (details.saltLength === undefined || details.saltLength <= saltLength)
+  );
+}
+
+/** One DER element: where its contents start and end. */
+function derElement(der: Buffer, at: number, tag: number): { start: number; end: number } {
+  if (der[at] !== tag) throw new Error('unexpected DER tag');
+  let length = der[at + 1]!;
+  let start = at + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i]!;
+    start += bytes;
+  }
+  return { start, end: start + length };
+}
+
+/**
+ * The RSA modulus as big-endian bytes. node:crypto exports no JWK for `rsa-pss` keys, so the modulus is
+ * read from the SPKI: SEQUENCE { AlgorithmIdentifier, BIT STRING { RSAPublicKey { n, e } } } (RFC 3279).
+ */
+function rsaModulus(key: KeyObject): Buffer {
+  const der = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'der', type: 'spki' });
+  const spki = derElement(der, 0, 0x30);
+  const algorithm = derElement(der, spki.start, 0x30);
+  const bits = derElement(der, algorithm.end, 0x03);
+  const rsaPublicKey = derElement(der, bits.start + 1, 0x30);
+  const n = derElement(der, rsaPublicKey.start, 0x02);
+  return der.subarray(n.start, n.end);
 }
 
 const fitCache = new WeakMap<KeyObject, Map<string, boolean>>();
@@ -136,7 +189,11 @@ export function keyFitsAlgorithm(key: KeyObject, alg: JwsAlgorithm): boolean {
   if (spec.keyType === 'oct') fits = key.type === 'secret';
   else if (key.type === 'secret') fits = false;
   else if (spec.keyType === 'RSA')
-    fits = key.asymmetricKeyType === 'rsa' || (spec.family === 'PS' && key.asymmetricKeyType === 'rsa-pss');
+    fits =
+      key.asymmetricKeyType === 'rsa' ||
+      (spec.family === 'PS' &&
+        key.asymmetricKeyType === 'rsa-pss' &&
+        pssRestrictionsFit(key.asymmetricKeyDetails ?? {}, spec.hash, spec.saltLength));
   else if (spec.keyType === 'EC')
     fits = key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === spec.namedCurve;
   else fits = key.asymmetricKeyType === 'ed25519';
@@ -154,8 +211,11 @@ export function defaultAlgorithmFor(key: KeyObject): JwsAlgorithm | undefined {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       return 'RS256';
-    case 'rsa-pss':
-      return 'PS256';
+    case 'rsa-pss': {
+      // A restricted RSA-PSS key signs with one hash only.
+      const hash = key.asymmetricKeyDetails?.hashAlgorithm;
+      return hash === 'sha384' ? 'PS384' : hash === 'sha512' ? 'PS512' : 'PS256';
+    }
     case 'ec':
       switch (key.asymmetricKeyDetails?.namedCurve) {
         case 'prime256v1':

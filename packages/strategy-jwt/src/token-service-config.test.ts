@@ -115,6 +115,38 @@ describe('keys', () => {
     );
   });
 
+  test('RSA-PSS keys: PS* only, with parameter restrictions that fit the algorithm', async () => {
+    const open = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    const restricted = generateKeyPairSync('rsa-pss', {
+      modulusLength: 2048,
+      hashAlgorithm: 'sha384',
+      mgf1HashAlgorithm: 'sha384',
+      // @types/node declares saltLength a string; node:crypto takes the number of bytes.
+      saltLength: 48 as unknown as string,
+    });
+    for (const [pair, alg] of [
+      [open, 'PS256'],
+      [restricted, 'PS384'],
+    ] as const) {
+      // The algorithm is inferred from the key's restriction; the round trip goes through node:crypto.
+      const s = new TokenService({ privateKey: pair.privateKey });
+      expect(s.signOptions.algorithm).toBe(alg);
+      await expect(
+        s.verifyAccessToken(await s.createAccessToken({}, { subject: '1' })),
+      ).resolves.toMatchObject({ sub: '1' });
+    }
+    expect(message({ privateKey: restricted.privateKey, jwtOptions: { algorithm: 'PS512' } })).toBe(
+      "'authentication.privateKey' is an RSA-PSS key restricted to other parameters; PS512 needs sha512, MGF1 sha512 and a 64 byte salt",
+    );
+    expect(message({ privateKey: open.privateKey, jwtOptions: { algorithm: 'RS256' } })).toBe(
+      "'authentication.privateKey' is a rsa-pss key; RS256 needs an RSA key",
+    );
+    const small = generateKeyPairSync('rsa-pss', { modulusLength: 1024 });
+    expect(message({ publicKey: small.publicKey })).toBe(
+      "'authentication.publicKey' is a 1024 bit RSA key; at least 2048 bits are required",
+    );
+  });
+
   test('the public key must be the private key’s half', () => {
     expect(message({ privateKey: RSA.privateKey, publicKey: RSA_ATTACKER.publicKey })).toBe(
       "'authentication.publicKey' is not the public half of 'authentication.privateKey'",
