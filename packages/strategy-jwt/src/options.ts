@@ -1,6 +1,7 @@
 import { configError, didYouMean } from '@org/core';
 import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
 import { parseDuration, type Duration } from './duration.ts';
+import { REFUSED_HEADERS } from './verify-jws.ts';
 
 /** Signing options (`authentication.jwtOptions`), Feathers' shape. */
 export interface JwtSignOptions {
@@ -148,6 +149,12 @@ export function resolveSignOptions(
   merged.algorithm = checkAlgorithm(merged.algorithm, `${setting}.algorithm`);
   if (merged.header === null || typeof merged.header !== 'object' || Array.isArray(merged.header)) {
     throw configError(`'${setting}.header' must be an object`);
+  }
+  for (const name of REFUSED_HEADERS) {
+    if (Object.hasOwn(merged.header, name))
+      throw configError(
+        `'${setting}.header.${name}' is not supported: the verifier refuses tokens carrying it`,
+      );
   }
   stringList(merged.audience, `${setting}.audience`);
   if (typeof merged.issuer !== 'string' || merged.issuer === '')

@@ -11,19 +11,15 @@ function encodeJson(value: unknown): string {
  * the same header and payload objects (JSON.stringify, base64url without padding; ECDSA in P1363 form;
  * RSA-PSS with a hash-length salt).
  * @param header - JOSE header members; `alg` and `kid` come from `key` and are put first.
- * @param payload - The claims.
+ * @param payloadJson - The claims, already serialised (the caller checked that text).
  * @param key - The signing key.
  * @internal
  */
-export function signCompact(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  key: SigningKey,
-): string {
+export function signCompact(header: Record<string, unknown>, payloadJson: string, key: SigningKey): string {
   const { alg: _alg, kid: _kid, ...rest } = header;
   const fullHeader =
     key.kid === undefined ? { alg: key.alg, ...rest } : { alg: key.alg, kid: key.kid, ...rest };
-  const signingInput = `${encodeJson(fullHeader)}.${encodeJson(payload)}`;
+  const signingInput = `${encodeJson(fullHeader)}.${Buffer.from(payloadJson, 'utf8').toString('base64url')}`;
   const spec = ALGORITHMS[key.alg];
   const data = Buffer.from(signingInput, 'latin1');
   let signature: Buffer;

@@ -105,6 +105,30 @@ describe('createAccessToken', () => {
     });
   });
 
+  test('a payload JSON cannot represent (a BigInt, a cycle) is a BadRequest, not a TypeError', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const payload of [{ n: 1n }, cyclic]) {
+      await expect(service().createAccessToken(payload)).rejects.toMatchObject({
+        name: 'BadRequest',
+        code: 400,
+        reason: 'bad-request',
+        message: 'Token payload must be JSON-serialisable',
+      });
+    }
+  });
+
+  test.each(['crit', 'b64', 'cty', 'enc', 'zip'])(
+    'a header member the verifier refuses (%s) is a configuration error, not an unverifiable token',
+    async (name) => {
+      const message = `'authentication.jwtOptions.header.${name}' is not supported: the verifier refuses tokens carrying it`;
+      expect(() => service({ jwtOptions: { header: { typ: 'access', [name]: 'x' } } })).toThrow(message);
+      await expect(
+        service().createAccessToken({}, { header: { typ: 'access', [name]: 'x' } }),
+      ).rejects.toMatchObject({ reason: 'invalid-configuration', message });
+    },
+  );
+
   test('a verify-only service cannot sign', async () => {
     const s = new TokenService({ publicKey: RSA.publicKey });
     await expect(s.createAccessToken({})).rejects.toMatchObject({

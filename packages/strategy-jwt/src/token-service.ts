@@ -241,7 +241,7 @@ export class TokenService implements TokenIssuer {
    * @param payload - Extra claims (a plain JSON object).
    * @param options - Signing options merged over `jwtOptions`, e.g. `{ subject: '42', expiresIn: '7d' }`.
    * @returns The compact JWS.
-   * @throws BadRequest (`invalid-configuration`) without a signing key or for bad options; (`bad-request`) for a payload with a forbidden member name.
+   * @throws BadRequest (`invalid-configuration`) without a signing key or for bad options; (`bad-request`) for a payload that is not JSON-serialisable or has a forbidden member name.
    */
   async createAccessToken(
     payload: Record<string, unknown> = {},
@@ -273,12 +273,19 @@ export class TokenService implements TokenIssuer {
     };
     if (o.subject !== undefined) claims.sub = o.subject;
     if (o.notBefore !== undefined) claims.nbf = now + parseDuration(o.notBefore, 'notBefore');
-    if (findBadMemberName(JSON.stringify(claims)) !== undefined) {
+    let json: string;
+    try {
+      json = JSON.stringify(claims);
+    } catch {
+      // A BigInt or a cycle: a caller's bug, reported as such rather than as a TypeError (a 500).
+      throw new BadRequest('Token payload must be JSON-serialisable', { reason: 'bad-request' });
+    }
+    if (findBadMemberName(json) !== undefined) {
       throw new BadRequest('Token payload has a duplicate or forbidden member name', {
         reason: 'bad-request',
       });
     }
-    return signCompact(o.header, claims, key);
+    return signCompact(o.header, json, key);
   }
 
   /**

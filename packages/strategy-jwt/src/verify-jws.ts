@@ -14,8 +14,9 @@ import { verifySignature } from './verify-signature.ts';
  * `jwk`, `jku`, `x5u`, `x5c`, `x5t` and `x5t#S256` are ignored: they are never read, so they cannot select a
  * key or cause a request; the key comes from configuration only. Ignoring (rather than refusing) keeps
  * tokens from issuers that add `x5t` verifying, as they do with jose.
+ * @internal
  */
-const REFUSED_HEADERS = ['crit', 'b64', 'cty', 'enc', 'zip'] as const;
+export const REFUSED_HEADERS = ['crit', 'b64', 'cty', 'enc', 'zip'] as const;
 
 /** A JWS whose header and signature passed every check; the payload is not decoded yet. @internal */
 export interface VerifiedJws {
