@@ -1,4 +1,14 @@
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,6 +63,29 @@ describe('sqliteAdapter: a file that cannot be used fails at construction', () =
     const error = thrown(() => sqliteAdapter({ filename: dir, table: 'users' }));
     expect(error).toBeInstanceOf(Unavailable);
     expect(error.reason).toBe('store-unavailable');
+  });
+
+  it('an existing database this process cannot write (it would open read-only and fail on the first write)', async () => {
+    const filename = file();
+    const users = sqliteAdapter({ filename, table: 'users', uniqueFields: ['email'] });
+    await users.create({ email: 'ada@example.com' });
+    users.close();
+    // Root ignores permission bits, so as root the file is made immutable instead (ext4, as on CI).
+    const root = process.getuid?.() === 0;
+    if (root) execFileSync('chattr', ['+i', filename]);
+    else chmodSync(filename, 0o444);
+    try {
+      const error = thrown(() => sqliteAdapter({ filename, table: 'users', uniqueFields: ['email'] }));
+      expect(error).toBeInstanceOf(Unavailable);
+      expect(error).toMatchObject({ code: 503, reason: 'store-unavailable' });
+      expect(error.message).toBe(`Cannot use the SQLite database "${filename}": it is not writable`);
+    } finally {
+      if (root) execFileSync('chattr', ['-i', filename]);
+      else chmodSync(filename, 0o644);
+    }
+    const again = sqliteAdapter({ filename, table: 'users', uniqueFields: ['email'] });
+    expect(await again.find()).toEqual([{ id: 1, email: 'ada@example.com' }]);
+    again.close();
   });
 
   it('a table written by a newer adapter version', () => {

@@ -76,7 +76,8 @@ function reconcileUniqueColumns(db: Database, { table, uniqueFields }: TableLayo
 
 /**
  * Creates or migrates the table in one IMMEDIATE transaction (so two processes opening the same file
- * at once cannot both migrate), recording the version in a shared meta table.
+ * at once cannot both migrate), recording the version in a shared meta table; that write also proves
+ * the file is writable.
  *
  * @throws Error when the stored version is newer than this adapter knows (a downgrade).
  */
@@ -92,11 +93,11 @@ export function migrate(db: Database, layout: TableLayout): void {
       );
     }
     for (let version = current; version < SCHEMA_VERSION; version++) MIGRATIONS[version]!(db, layout);
-    if (current !== SCHEMA_VERSION) {
-      db.prepare(
-        `INSERT INTO ${META} (table_name, version) VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE SET version = excluded.version`,
-      ).run(layout.table, SCHEMA_VERSION);
-    }
+    // Written even when the version is current: a file this process cannot write (owned by another user,
+    // immutable) still opens, read-only, and would fail only on the first write; this write fails here.
+    db.prepare(
+      `INSERT INTO ${META} (table_name, version) VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE SET version = excluded.version`,
+    ).run(layout.table, SCHEMA_VERSION);
     reconcileUniqueColumns(db, layout);
   }).immediate();
 }
