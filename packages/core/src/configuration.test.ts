@@ -99,6 +99,12 @@ describe('configuration isolation (the Feathers leak does not happen here)', () 
     expect(() => {
       config.secret = 'other';
     }).toThrow(TypeError);
+    expect(() => {
+      // @ts-expect-error read-only in the types too (DeepReadonly), not only at run time
+      auth.configuration.jwtOptions!.header!.typ = 'refresh';
+    }).toThrow(TypeError);
+    // @ts-expect-error arrays are read-only arrays
+    expect(() => auth.configuration.authStrategies!.push('evil')).toThrow(TypeError);
     expect(auth.configuration.jwtOptions?.expiresIn).toBe('1d');
     expect(auth.configuration.authStrategies).toEqual(['first', 'second']);
   });
