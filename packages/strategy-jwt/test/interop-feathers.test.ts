@@ -76,36 +76,61 @@ describe('interop with @feathersjs/authentication: HS256, Feathers defaults', ()
   });
 });
 
+const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = (namedCurve: string) => () => generateKeyPairSync('ec', { namedCurve });
+
+// Every algorithm Feathers can sign: jsonwebtoken 9 has no EdDSA (that one is covered by node-jose's and
+// fast-jwt's interop tests).
 describe.each([
-  ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
-  ['ES256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' })],
-] as const)(
-  'interop with @feathersjs/authentication: %s (secret = private key PEM)',
-  (algorithm, generate) => {
+  ['HS384', undefined],
+  ['HS512', undefined],
+  ['RS256', rsa],
+  ['RS384', rsa],
+  ['RS512', rsa],
+  ['PS256', rsa],
+  ['PS384', rsa],
+  ['PS512', rsa],
+  ['ES256', ec('P-256')],
+  ['ES384', ec('P-384')],
+  ['ES512', ec('P-521')],
+] as const)('interop with @feathersjs/authentication: %s', (algorithm, generate) => {
+  // Feathers replaces its whole `jwtOptions` default with the configured object, so a real app lists
+  // every member (as the Feathers generator writes them); our defaults are merged per member.
+  const jwtOptions = { ...FEATHERS_JWT_OPTIONS, algorithm };
+  let feathersConfig: Record<string, unknown>;
+  let ourConfig: Record<string, unknown>;
+  if (generate === undefined) {
+    // SECRET is 64 bytes: long enough for HS512.
+    feathersConfig = { secret: SECRET, jwtOptions };
+    ourConfig = { secret: SECRET, jwtOptions };
+  } else {
     const { privateKey, publicKey } = generate();
     const privatePem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const publicPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    // Feathers replaces its whole `jwtOptions` default with the configured object, so a real app lists
-    // every member (as the Feathers generator writes them); our defaults are merged per member.
-    const jwtOptions = { ...FEATHERS_JWT_OPTIONS, algorithm };
     // Feathers signs and verifies with `secret`; jsonwebtoken derives the public key from the private PEM.
-    const { auth: feathersAuth } = feathersApp({ secret: privatePem, jwtOptions });
-    const ours = TokenService.fromConfiguration({ privateKey: privatePem, publicKey: publicPem, jwtOptions });
+    feathersConfig = { secret: privatePem, jwtOptions };
+    ourConfig = { privateKey: privatePem, publicKey: publicPem, jwtOptions };
+  }
+  const { auth: feathersAuth } = feathersApp(feathersConfig);
+  const ours = TokenService.fromConfiguration(ourConfig);
 
-    it('a token minted by Feathers verifies with ours', async () => {
-      const token = await feathersAuth.createAccessToken({ userId: '123' }, { subject: '42' });
-      await expect(ours.verifyAccessToken(token)).resolves.toMatchObject({ userId: '123', sub: '42' });
+  it('a token minted by Feathers verifies with ours', async () => {
+    const token = await feathersAuth.createAccessToken({ userId: '123' }, { subject: '42' });
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({
+      alg: algorithm,
+      typ: 'access',
     });
+    await expect(ours.verifyAccessToken(token)).resolves.toMatchObject({ userId: '123', sub: '42' });
+  });
 
-    it('a token minted by ours verifies with Feathers', async () => {
-      const token = await ours.createAccessToken({ userId: '123' }, { subject: '42' });
-      await expect(feathersAuth.verifyAccessToken(token)).resolves.toMatchObject({
-        userId: '123',
-        sub: '42',
-      });
+  it('a token minted by ours verifies with Feathers', async () => {
+    const token = await ours.createAccessToken({ userId: '123' }, { subject: '42' });
+    await expect(feathersAuth.verifyAccessToken(token)).resolves.toMatchObject({
+      userId: '123',
+      sub: '42',
     });
-  },
-);
+  });
+});
 
 describe("interop with @feathersjs/authentication: a partial jwtOptions (Feathers' shallow merge)", () => {
   it('tokens without typ, aud and iss verify once verifyOptions stops requiring them', async () => {
