@@ -85,14 +85,17 @@ describe.each(ADAPTERS)('entity shapes on $name', (adapter) => {
       expect(JSON.stringify([login, result])).not.toContain('$scrypt$');
     });
 
-    it('refuses a wrong password, an unknown nested username and a top-level-only match alike (401)', async () => {
-      const { auth, create } = await nested();
+    it('refuses a wrong or missing password, an unknown username, a top-level-only match and an entity without a hash alike (401)', async () => {
+      const { auth, users, create } = await nested();
       await create({ name: 'Ada', auth: { email: 'ada@example.com', password } });
       await create({ name: 'Top', email: 'top@example.com', password });
+      await users.create({ name: 'NoHash', auth: { email: 'nohash@example.com' } });
       for (const body of [
         { email: 'ada@example.com', password: 'wrong' },
+        { email: 'ada@example.com' },
         { email: 'nobody@example.com', password },
         { email: 'top@example.com', password },
+        { email: 'nohash@example.com', password },
       ]) {
         expectInvalidLogin(await failure(auth.create({ strategy: 'local', ...body })));
       }
