@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { feathers } from '@feathersjs/feathers';
+import { MemoryService } from '@feathersjs/memory';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EntityCache } from './entity-cache.ts';
 import type { EntityService, Id } from './entity-service.ts';
@@ -88,6 +90,25 @@ describe('EntityCache', () => {
     await users.remove(2);
     await expect(lookup(2)).rejects.toBeInstanceOf(NotFound);
     expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com' });
+  });
+
+  it('drops an entry when a Feathers service emits patched, updated (update replaces) or removed', async () => {
+    const app = feathers().use('people', new MemoryService<any>({ multi: true }));
+    const people = app.service('people') as unknown as EntityService<any> & {
+      update(id: Id, data: unknown): Promise<unknown>;
+    };
+    const ada = (await people.create({ name: 'Ada' })) as { id: number };
+    let loads = 0;
+    const load = () => cache.get(people, String(ada.id), () => (loads++, people.get(ada.id)));
+
+    await load();
+    await people.update(ada.id, { name: 'Ada', disabled: true });
+    expect(await load()).toEqual({ id: ada.id, name: 'Ada', disabled: true });
+    await people.patch(ada.id, { disabled: false });
+    expect(await load()).toEqual({ id: ada.id, name: 'Ada', disabled: false });
+    await people.remove(ada.id);
+    await expect(load()).rejects.toMatchObject({ name: 'NotFound' });
+    expect(loads).toBe(4);
   });
 
   it('does not cache failures', async () => {
@@ -187,12 +208,10 @@ describe('EntityCache', () => {
 
   it('close() unsubscribes from every service and stops caching', async () => {
     await lookup(1);
-    expect(users.listenerCount('patched')).toBe(1);
-    expect(users.listenerCount('removed')).toBe(1);
+    for (const event of ['patched', 'updated', 'removed']) expect(users.listenerCount(event)).toBe(1);
     cache.close();
     cache.close();
-    expect(users.listenerCount('patched')).toBe(0);
-    expect(users.listenerCount('removed')).toBe(0);
+    for (const event of ['patched', 'updated', 'removed']) expect(users.listenerCount(event)).toBe(0);
     expect(cache.size).toBe(0);
     await lookup(1);
     await lookup(1);

@@ -1,4 +1,4 @@
-import type { EntityService, EntityServiceEvent, Id } from './entity-service.ts';
+import type { EntityService, Id } from './entity-service.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { BadRequest } from './errors.ts';
 
@@ -29,19 +29,28 @@ interface Entry {
 
 type Listener = (record: unknown) => void;
 
+/** What the cache needs of a service with events: Node's EventEmitter signature, any event name. */
+interface Emitter {
+  on(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+}
+
 interface Subscription {
-  service: EntityService<any>;
+  service: Emitter;
   prefix: string;
   listener: Listener;
 }
 
-const EVENTS: readonly EntityServiceEvent[] = ['patched', 'removed'];
+// `updated` is not in the EntityService contract, but a Feathers service emits it for `update` (a full
+// replace, such as a PUT that disables a user): without it that change would be served until the TTL.
+const EVENTS = ['patched', 'updated', 'removed'] as const;
 const SETTINGS = ['max', 'ttl'];
 
 /**
  * A bounded (LRU) cache of entities with a TTL, for the per-request entity lookup of the JWT
- * strategy. Each entry is dropped as soon as the entity service emits `patched` or `removed` for
- * its id, so a deleted or disabled user is refused on the next request in this process.
+ * strategy. Each entry is dropped as soon as the entity service emits `patched`, `removed` (or, as a
+ * Feathers service does for `update`, `updated`) for its id, so a deleted or disabled user is refused
+ * on the next request in this process.
  *
  * - Services without `on`/`off` cannot tell the cache about changes: their lookups are never cached.
  * - Concurrent lookups of one id share one `load`; a change event during a load keeps its result out
@@ -189,7 +198,7 @@ export class EntityCache {
   close(): void {
     this.#closed = true;
     for (const { service, listener } of this.#subscriptions.values()) {
-      for (const event of EVENTS) service.off?.(event, listener);
+      for (const event of EVENTS) service.off(event, listener);
     }
     this.#subscriptions.clear();
     this.#entries.clear();
@@ -207,8 +216,9 @@ export class EntityCache {
       const id = (record as Record<string, unknown> | null)?.[idField];
       if (typeof id === 'string' || typeof id === 'number') this.#entries.delete(prefix + String(id));
     };
-    for (const event of EVENTS) service.on(event, listener);
-    const subscription = { service, prefix, listener };
+    const emitter = service as EntityService<any> & Emitter;
+    for (const event of EVENTS) emitter.on(event, listener);
+    const subscription = { service: emitter, prefix, listener };
     this.#subscriptions.set(service, subscription);
     return subscription;
   }
