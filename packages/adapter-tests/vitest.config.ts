@@ -6,7 +6,5 @@ export default defineProject({
   test: {
     name: 'adapter-tests',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // The suite is exercised by every adapter's conformance test file, not here.
-    passWithNoTests: true,
   },
 });

@@ -1,3 +1,4 @@
+import { assertKnownOptions, configError } from '@org/core';
 import { describe } from 'vitest';
 import { concurrencyCases } from './cases/concurrency.ts';
 import { crudCases } from './cases/crud.ts';
@@ -6,6 +7,39 @@ import { eventCases } from './cases/events.ts';
 import { queryCases } from './cases/query.ts';
 import { uniqueCases } from './cases/unique.ts';
 import { createContext, type ConformanceOptions } from './context.ts';
+
+const OPTIONS = ['setup', 'capabilities'] as const;
+const CAPABILITIES = ['idType', 'uniqueFields', 'events'] as const;
+const UNIQUE_FIELDS: readonly unknown[] = ['email', 'username'];
+
+/** A misspelt capability would silently skip its cases (a suite that passes by testing less): refuse it. */
+function checkOptions(options: ConformanceOptions): void {
+  const label = 'entityServiceConformance';
+  if (options === null || typeof options !== 'object')
+    throw configError(`${label}: options must be an object`);
+  assertKnownOptions(options, OPTIONS, label);
+  if (typeof options.setup !== 'function') {
+    throw configError(`${label}: \`setup\` must be a function returning { service }`);
+  }
+  const capabilities = options.capabilities ?? {};
+  if (typeof capabilities !== 'object') {
+    throw configError(`${label}: \`capabilities\` must be an object`);
+  }
+  assertKnownOptions(capabilities, CAPABILITIES, `${label} capabilities`);
+  const { idType, uniqueFields, events } = capabilities;
+  if (idType !== undefined && idType !== 'number' && idType !== 'string') {
+    throw configError(`${label}: \`capabilities.idType\` must be "number" or "string"`);
+  }
+  if (
+    uniqueFields !== undefined &&
+    !(Array.isArray(uniqueFields) && uniqueFields.every((f) => UNIQUE_FIELDS.includes(f)))
+  ) {
+    throw configError(`${label}: \`capabilities.uniqueFields\` may only list "email" and "username"`);
+  }
+  if (events !== undefined && typeof events !== 'boolean') {
+    throw configError(`${label}: \`capabilities.events\` must be a boolean`);
+  }
+}
 
 /**
  * Registers the `EntityService` conformance suite: every adapter runs it from one test file.
@@ -20,6 +54,8 @@ import { createContext, type ConformanceOptions } from './context.ts';
  *
  * @param name - A label for the `describe` block (the adapter and its variant).
  * @param options - The per-test setup and the adapter's capabilities.
+ * @throws BadRequest (`invalid-configuration`) for an unknown option or capability (with a did-you-mean
+ *   hint) or an invalid value, before any test is registered.
  * @example
  * ```ts
  * import { entityServiceConformance } from '@org/adapter-tests';
@@ -32,6 +68,7 @@ import { createContext, type ConformanceOptions } from './context.ts';
  * ```
  */
 export function entityServiceConformance(name: string, options: ConformanceOptions): void {
+  checkOptions(options);
   describe(`${name}: EntityService conformance`, () => {
     const ctx = createContext(options);
     crudCases(ctx);
