@@ -114,6 +114,8 @@ describe('PasswordHasher', () => {
     [{ blockSize: 0 }, "Password hashing option 'blockSize' must be an integer from 1 to 32"],
     [{ saltLength: 8 }, "Password hashing option 'saltLength' must be an integer from 16 to 64"],
     [{ cost: 15 }, "Unknown password hashing option 'cost'"],
+    [{ logn: 15 }, "Unknown password hashing option 'logn'. Did you mean 'logN'?"],
+    [{ keylength: 32 }, "Unknown password hashing option 'keylength'. Did you mean 'keyLength'?"],
   ])('rejects bad options %o at construction', (options, message) => {
     let error: unknown;
     try {

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { BadRequest } from '@org/core';
+import { BadRequest, didYouMean } from '@org/core';
 import { formatScryptHash, parseScryptHash, type ScryptParameters } from './scrypt-hash.ts';
 
 /** Options of {@link PasswordHasher}: the scrypt parameters new hashes are written with. */
@@ -81,16 +81,19 @@ export class PasswordHasher {
 
   /**
    * @param options - scrypt parameters; see {@link DEFAULT_SCRYPT_PARAMETERS}.
-   * @throws BadRequest (`invalid-configuration`) when a parameter is not an integer within its bounds.
+   * @throws BadRequest (`invalid-configuration`) when a parameter is unknown (with a did-you-mean hint) or
+   *   not an integer within its bounds.
    */
   constructor(options: PasswordHasherOptions = {}) {
     const parameters = { ...DEFAULT_SCRYPT_PARAMETERS };
     for (const [name, value] of Object.entries(options)) {
       if (value === undefined) continue;
       if (!Object.hasOwn(LIMITS, name)) {
-        throw new BadRequest(`Unknown password hashing option '${name}'`, {
-          reason: 'invalid-configuration',
-        });
+        const hint = didYouMean(name, Object.keys(LIMITS));
+        throw new BadRequest(
+          `Unknown password hashing option '${name}'` + (hint ? `. Did you mean '${hint}'?` : ''),
+          { reason: 'invalid-configuration' },
+        );
       }
       const [min, max] = LIMITS[name as keyof typeof LIMITS];
       if (!Number.isInteger(value) || value < min || value > max) {
