@@ -1,4 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto';
+import { claims, forge, NOW, SECRET_KEY } from './test-keys.ts';
 
 /** mulberry32: a small seeded PRNG, so every run mutates the same way. */
 export function prng(seed: number): () => number {
@@ -126,4 +127,33 @@ export function createMutator(seed: number, key: KeyObject): (token: string) => 
     for (let i = 0; i < rounds; i++) result = once(result);
     return result;
   };
+}
+
+/** How many mutated tokens the fuzz test runs, and the differential test compares with jose. */
+export const FUZZ_CASES = 100_000;
+
+/** The valid HS256 tokens (under test-keys' `SECRET_KEY`) the fuzz cases are mutated from. */
+export const FUZZ_SEEDS: readonly string[] = [
+  forge('HS256', SECRET_KEY, JSON.stringify({ alg: 'HS256', typ: 'access' }), JSON.stringify(claims())),
+  forge(
+    'HS256',
+    SECRET_KEY,
+    JSON.stringify({ alg: 'HS256', typ: 'access', kid: 'k' }),
+    JSON.stringify(claims({ nested: { a: [1, { b: 'c' }] }, nbf: NOW - 5 })),
+  ),
+  forge(
+    'HS256',
+    SECRET_KEY,
+    '{"typ":"access","alg":"HS256"}',
+    JSON.stringify(claims({ aud: ['x', 'https://yourdomain.com'], name: 'Zoë ☃' })),
+  ),
+];
+
+/**
+ * The fuzz cases, in order, the same on every run and in every test that asks for them: {@link FUZZ_CASES}
+ * mutations of {@link FUZZ_SEEDS} (seeded PRNG, tokens re-signed with `SECRET_KEY`).
+ */
+export function* fuzzCases(): Generator<string> {
+  const mutate = createMutator(0x5eed, SECRET_KEY);
+  for (let i = 0; i < FUZZ_CASES; i++) yield mutate(FUZZ_SEEDS[i % FUZZ_SEEDS.length]!);
 }
