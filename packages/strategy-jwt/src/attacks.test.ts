@@ -355,6 +355,29 @@ describe('HS/RS confusion: the public key as an HMAC secret', () => {
   });
 });
 
+describe('algorithm / key type mismatch', () => {
+  // A key source that answers with the wrong kind of key (a bug, or a mixed key ring) still cannot verify:
+  // the key must fit the token's algorithm, curve included.
+  test.each([
+    ['RS256', EC256.publicKey],
+    ['PS256', ED25519.publicKey],
+    ['ES256', RSA.publicKey],
+    ['ES256', EC384.publicKey],
+    ['ES384', EC521.publicKey],
+    ['EdDSA', EC256.publicKey],
+    ['HS256', ED25519.publicKey],
+    ['RS256', SECRET_KEY],
+  ] as const)('%s with a key of another type or curve (case %#)', async (alg, key) => {
+    const s = new TokenService({
+      keyRing: { resolve: () => ({ alg, key }), getSigningKey: () => ({ alg: 'HS256', key: SECRET_KEY }) },
+      verifyOptions: { algorithms: [alg] },
+      clock: () => NOW_MS,
+    });
+    const token = `${b64(JSON.stringify({ alg, typ: 'access' }))}.${b64(BODY)}.${b64('x'.repeat(64))}`;
+    await expectReject(token, 'algorithm-not-allowed', 'Algorithm does not match the key', s);
+  });
+});
+
 describe('ECDSA signature forms', () => {
   const cases: Array<[JwsAlgorithm, { privateKey: KeyObject; publicKey: KeyObject }, number, string]> = [
     ['ES256', EC256, 64, 'sha256'],
