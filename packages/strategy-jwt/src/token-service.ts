@@ -38,7 +38,10 @@ export interface TokenServiceOptions {
   privateKey?: KeyInput;
   /** The verification key; required without `privateKey` (a verify-only service), checked against it otherwise. */
   publicKey?: KeyInput;
-  /** A key ring: signs with its active key, verifies by `kid`. Takes precedence over static keys. */
+  /**
+   * A key ring: signs with its active key, verifies by `kid`. Takes precedence over static keys. No token
+   * may outlive the ring's `settings.maxTokenLifetime` (its keys are only published that long after they sign).
+   */
   keyRing?: SigningKeySource & VerificationKeySource;
   /** Signing options (Feathers' `jwtOptions`). */
   jwtOptions?: Partial<JwtSignOptions>;
@@ -58,6 +61,12 @@ function hasFunction(value: unknown, name: string): boolean {
     typeof value === 'object' &&
     typeof (value as Record<string, unknown>)[name] === 'function'
   );
+}
+
+/** The ring's `maxTokenLifetime` in whole seconds, when the source is a key ring exposing its settings. */
+function ringMaxLifetime(keyRing: object): number | undefined {
+  const ms = (keyRing as { settings?: { maxTokenLifetime?: unknown } }).settings?.maxTokenLifetime;
+  return typeof ms === 'number' && Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
 function jwkKid(input: unknown): string | undefined {
@@ -90,11 +99,15 @@ export class TokenService implements TokenIssuer {
   readonly #verify: ResolvedVerifyOptions;
   readonly #clock: () => number;
   readonly #fixedAlgorithm: boolean;
+  // Invariant 2: a ring keeps a key published for maxTokenLifetime after it stops signing, so no token it
+  // signs may live longer, or it would stop verifying before its `exp`.
+  readonly #maxLifetime: number | undefined;
   #revocation: RevocationCheck | undefined;
 
   /**
    * @param options - Keys, signing and verification options.
-   * @throws BadRequest (`invalid-configuration`) for a missing, weak or mismatched key, or invalid options.
+   * @throws BadRequest (`invalid-configuration`) for a missing, weak or mismatched key, or invalid options,
+   * or, with a key ring, a `jwtOptions.expiresIn` longer than the ring's `maxTokenLifetime`.
    */
   constructor(options: TokenServiceOptions) {
     if (options === null || typeof options !== 'object')
@@ -114,11 +127,20 @@ export class TokenService implements TokenIssuer {
       this.#source = keyRing;
       this.#fixedAlgorithm = false;
       this.#sign = resolveSignOptions(this.#signInput, explicit ?? 'ES256');
+      this.#maxLifetime = ringMaxLifetime(keyRing);
+      const lifetime = parseDuration(this.#sign.expiresIn, 'authentication.jwtOptions.expiresIn');
+      if (this.#maxLifetime !== undefined && lifetime > this.#maxLifetime) {
+        throw configError(
+          `'authentication.jwtOptions.expiresIn' (${lifetime} s) is longer than the key ring's 'keyRing.maxTokenLifetime' (${this.#maxLifetime} s): ` +
+            `its tokens would outlive their key in the JWKS. Lower 'authentication.jwtOptions.expiresIn' or raise 'keyRing.maxTokenLifetime'`,
+        );
+      }
       this.#verifyDefaults = this.#defaults(explicit === undefined ? ASYMMETRIC : [this.#sign.algorithm]);
       this.#verify = resolveVerifyOptions(this.#verifyInput, this.#verifyDefaults);
       return;
     }
 
+    this.#maxLifetime = undefined;
     let priv: KeyObject | undefined;
     let pub: KeyObject | undefined;
     if (privateKey !== undefined) priv = importPrivateKey(privateKey);
@@ -241,7 +263,7 @@ export class TokenService implements TokenIssuer {
    * @param payload - Extra claims (a plain JSON object).
    * @param options - Signing options merged over `jwtOptions`, e.g. `{ subject: '42', expiresIn: '7d' }`.
    * @returns The compact JWS.
-   * @throws BadRequest (`invalid-configuration`) without a signing key or for bad options; (`bad-request`) for a payload that is not JSON-serialisable or has a forbidden member name.
+   * @throws BadRequest (`invalid-configuration`) without a signing key or for bad options; (`bad-request`) for a payload that is not JSON-serialisable or has a forbidden member name, or, with a key ring, for an `expiresIn` (or a payload `exp`) beyond the ring's `maxTokenLifetime`.
    */
   async createAccessToken(
     payload: Record<string, unknown> = {},
@@ -263,10 +285,12 @@ export class TokenService implements TokenIssuer {
       throw configError(`Cannot sign with ${o.algorithm}: the configured key signs ${key.alg}`);
     }
     const now = Math.floor(this.#clock() / 1000);
+    const lifetime = parseDuration(o.expiresIn, 'expiresIn');
+    if (this.#maxLifetime !== undefined) this.#checkLifetime(lifetime, payload.exp, now, this.#maxLifetime);
     const claims: Record<string, unknown> = {
       ...payload,
       iat: now,
-      exp: now + parseDuration(o.expiresIn, 'expiresIn'),
+      exp: now + lifetime,
       aud: o.audience,
       iss: o.issuer,
       jti: o.jwtid ?? randomUUID(),
@@ -286,6 +310,21 @@ export class TokenService implements TokenIssuer {
       });
     }
     return signCompact(o.header, json, key);
+  }
+
+  // Refused rather than capped: a caller asking for 90 days must learn it gets at most the ring's limit.
+  #checkLifetime(lifetime: number, requestedExp: unknown, now: number, max: number): void {
+    if (lifetime > max) {
+      throw new BadRequest(
+        `Token lifetime (expiresIn ${lifetime} s) exceeds the key ring's maxTokenLifetime (${max} s)`,
+        { reason: 'bad-request' },
+      );
+    }
+    if (typeof requestedExp === 'number' && requestedExp - now > max) {
+      throw new BadRequest(`Token exp is beyond the key ring's maxTokenLifetime (${max} s)`, {
+        reason: 'bad-request',
+      });
+    }
   }
 
   /**
