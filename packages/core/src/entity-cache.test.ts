@@ -193,6 +193,47 @@ describe('EntityCache', () => {
     expect(users.gets).toBe(2);
   });
 
+  it('keeps variants of one id apart, and a change event or invalidate drops every variant', async () => {
+    const external = (id: Id) =>
+      cache.get(users, id, async () => ({ ...(await users.get(id)), view: 'external' }), 'rest');
+    expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com' });
+    expect(await external(1)).toEqual({ id: 1, email: 'a@example.com', view: 'external' });
+    expect(await external('1')).toEqual({ id: 1, email: 'a@example.com', view: 'external' });
+    expect(await lookup(1)).toEqual({ id: 1, email: 'a@example.com' });
+    expect(users.gets).toBe(2);
+
+    await users.patch(1, { disabled: true });
+    users.gets = 0;
+    expect(await external(1)).toMatchObject({ disabled: true, view: 'external' });
+    expect(await lookup(1)).toMatchObject({ disabled: true });
+    expect(users.gets).toBe(2);
+
+    cache.invalidate(1);
+    await external(1);
+    await lookup(1);
+    expect(users.gets).toBe(4);
+  });
+
+  it('never mixes up a variant and an id that contain NUL or quotes', async () => {
+    const load = (id: Id, variant?: string) =>
+      cache.get(users, id, async () => ({ id, variant: variant ?? null }) as unknown as User, variant);
+    const pairs: [Id, string | undefined][] = [
+      ['1', undefined],
+      ['\u00001', undefined],
+      ['1', '\u0000'],
+      ['"a"\u00001', undefined],
+      ['1', 'a'],
+      ['a\u00001', '"'],
+      ['1', '"\u0000a'],
+    ];
+    for (const [id, variant] of pairs) {
+      expect(await load(id, variant)).toEqual({ id, variant: variant ?? null });
+    }
+    expect(cache.size).toBe(pairs.length);
+    // '' is the default variant: served from the entry of ['1', undefined].
+    expect(await load('1', '')).toEqual({ id: '1', variant: null });
+  });
+
   it('does not cache for a service without events', async () => {
     const service: EntityService<User> = {
       get: (id) => users.get(id),

@@ -75,6 +75,9 @@ export class EntityCache {
   // A Map iterates in insertion order: re-inserting on a hit makes the first key the LRU one.
   readonly #entries = new Map<string, Entry>();
   readonly #subscriptions = new Map<EntityService<any>, Subscription>();
+  // Every variant ever used (a handful: '' and one per provider), so an id's entries can be dropped
+  // without scanning the whole map.
+  readonly #variants: string[] = [];
   #closed = false;
   #services = 0;
 
@@ -145,14 +148,19 @@ export class EntityCache {
    * @param service - The entity service the id belongs to; the cache subscribes to its change events.
    * @param id - The entity id (`1` and `'1'` are the same entry, as ids round-trip as strings).
    * @param load - Fetches the entity on a miss (usually `() => service.get(id, params)`).
+   * @param variant - Which view of the entity this is, when one id has several (the JWT strategy keeps
+   *   the internal record apart from what an external call with a given `provider` returns); every
+   *   variant of an id is dropped together on a change event or {@link EntityCache.invalidate}.
+   *   @defaultValue `''`
    * @returns A copy of the entity.
    * @throws whatever `load` throws (for example `NotFound`); failures are not cached.
    */
-  async get<T>(service: EntityService<T>, id: Id, load: () => Promise<T>): Promise<T> {
+  async get<T>(service: EntityService<T>, id: Id, load: () => Promise<T>, variant = ''): Promise<T> {
     const subscription = this.#closed ? undefined : this.#subscribe(service);
     if (subscription === undefined) return load();
 
-    const key = subscription.prefix + String(id);
+    if (!this.#variants.includes(variant)) this.#variants.push(variant);
+    const key = entryKey(subscription.prefix, variant, id);
     const now = this.#now();
     const hit = this.#entries.get(key);
     if (hit !== undefined && hit.expires > now) {
@@ -185,7 +193,7 @@ export class EntityCache {
     const subscriptions =
       service === undefined ? [...this.#subscriptions.values()] : [this.#subscriptions.get(service)];
     for (const subscription of subscriptions) {
-      if (subscription !== undefined) this.#entries.delete(subscription.prefix + String(id));
+      if (subscription !== undefined) this.#drop(subscription.prefix, id);
     }
   }
 
@@ -214,7 +222,7 @@ export class EntityCache {
     const prefix = `${this.#services++}\u0000`;
     const listener: Listener = (record) => {
       const id = (record as Record<string, unknown> | null)?.[idField];
-      if (typeof id === 'string' || typeof id === 'number') this.#entries.delete(prefix + String(id));
+      if (typeof id === 'string' || typeof id === 'number') this.#drop(prefix, id);
     };
     const emitter = service as EntityService<any> & Emitter;
     for (const event of EVENTS) emitter.on(event, listener);
@@ -223,12 +231,22 @@ export class EntityCache {
     return subscription;
   }
 
+  #drop(prefix: string, id: Id): void {
+    for (const variant of this.#variants) this.#entries.delete(entryKey(prefix, variant, id));
+  }
+
   #evict(): void {
     for (const key of this.#entries.keys()) {
       if (this.#entries.size <= this.max) return;
       this.#entries.delete(key);
     }
   }
+}
+
+// JSON.stringify escapes NUL, so the variant ends at the first raw NUL after the prefix: no variant and
+// id pair can collide with another.
+function entryKey(prefix: string, variant: string, id: Id): string {
+  return `${prefix}${variant === '' ? '' : JSON.stringify(variant)}\u0000${String(id)}`;
 }
 
 function show(value: unknown): string {

@@ -177,7 +177,11 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   /**
    * Loads the entity for `id` with {@link JWTStrategy.getEntityQuery}; for an external call
    * (`params.provider` set) it is fetched again with the caller's params and the entity, so the entity
-   * service's hooks see the call as Feathers' do.
+   * service's hooks see the call as Feathers' do (`protect('password')` strips the hash).
+   *
+   * With `authentication.entityCache`, that external result is cached too, per id and `provider`, so a
+   * repeat request within the TTL reads no store at all; the service's hooks on an external `get` MUST
+   * then depend only on the entity and the provider, not on the rest of the request's params.
    * @param id - The entity id.
    * @param params - The service call parameters.
    * @throws NotAuthenticated `entity-not-found` when the service has no such entity.
@@ -191,9 +195,16 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     const query = await this.getEntityQuery(params);
     const { provider, ...internal } = params;
     try {
-      const result = await this.fetchEntity(id, { ...internal, query });
-      if (!provider) return result;
-      return await entityService.get(id, { ...params, [entity ?? 'user']: result });
+      if (!provider) return await this.fetchEntity(id, { ...internal, query });
+      const loadExternal = async () => {
+        const result = await this.fetchEntity(id, { ...internal, query });
+        return entityService.get(id, { ...params, [entity ?? 'user']: result });
+      };
+      const cache = this.#entityCache;
+      if (cache === undefined) return await loadExternal();
+      // Invariant 7: the external view is cached apart from the internal record (which may hold a
+      // password hash that the service's hooks strip for external calls), and invalidated with it.
+      return await cache.get(entityService, id, loadExternal, `provider:${String(provider)}`);
     } catch (error) {
       if (isNotFound(error))
         throw new NotAuthenticated('Entity not found', { reason: 'entity-not-found', cause: error });
@@ -202,9 +213,10 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   }
 
   /**
-   * The one place the entity service is read on the authentication hot path: the seam where
+   * The internal read of the entity service on the authentication hot path: the seam where
    * `authentication.entityCache` plugs in. With the cache, the entity is keyed by service and id
-   * only, so `getEntityQuery` MUST NOT depend on `params`.
+   * only, so `getEntityQuery` MUST NOT depend on `params`. (An external call then also reads it once
+   * with the caller's params; {@link JWTStrategy.getEntity} caches that result.)
    * @param id - The entity id.
    * @param params - Internal params (no `provider`) with the entity query.
    */
