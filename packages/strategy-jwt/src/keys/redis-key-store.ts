@@ -42,6 +42,7 @@ interface OwnedClient extends RedisCommandClient {
   connect(): Promise<unknown>;
   destroy(): void;
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'connect', listener: () => void): unknown;
   readonly isOpen: boolean;
   readonly isReady: boolean;
 }
@@ -73,7 +74,7 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
   const drop = (connection: Connection | undefined) => {
     if (!connection || owned !== connection) return;
     owned = undefined;
-    destroy(connection.client);
+    destroy(connection);
   };
   const open = async (): Promise<Connection> => {
     const { createClient } = await import('@keyv/redis');
@@ -88,10 +89,11 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
       socket: { connectTimeout: timeout, reconnectStrategy: false },
     }) as unknown as OwnedClient;
     client.on('error', () => undefined); // surfaced through the rejected command instead
-    const connection: Connection = { client, ready: client.connect().then(() => client) };
+    const connection: Connection = { client, ready: client.connect().then(() => client), socket: false };
+    client.on('connect', () => (connection.socket = true)); // never synchronous: connect() awaits the socket
     // A connection dropped while still opening may finish opening later: close it then.
     connection.ready.then(
-      () => owned !== connection && destroy(client),
+      () => owned !== connection && destroy(connection),
       () => undefined,
     );
     owned = connection;
@@ -162,7 +164,7 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
           Promise.resolve().then(() => connection.client.close?.()),
           timeout,
         );
-      destroy(connection.client);
+      destroy(connection);
     },
   };
 }
@@ -170,10 +172,28 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
 interface Connection {
   client: OwnedClient;
   ready: Promise<OwnedClient>;
+  /** The TCP socket exists (the client emitted `connect`); the handshake may still be running. */
+  socket: boolean;
+}
+
+/**
+ * Closes a connection for good. node-redis 5 loses a `destroy()` that lands while its TCP connect is
+ * still pending (the socket does not exist yet, so there is nothing to destroy, and the client then
+ * counts as closed): the socket that connects afterwards stays open, its handshake never ends on a
+ * server that does not answer, and the process cannot exit. A loaded machine runs an overdue timeout
+ * before the connect event, so this is the usual order there. Destroy once the socket exists instead;
+ * a connect that fails or times out (`connectTimeout`) leaves nothing behind.
+ */
+function destroy(connection: Connection): void {
+  if (!connection.socket) {
+    connection.client.on('connect', () => destroyClient(connection.client));
+    return;
+  }
+  destroyClient(connection.client);
 }
 
 /** node-redis throws when destroying a client that is already closed. */
-function destroy(client: OwnedClient): void {
+function destroyClient(client: OwnedClient): void {
   try {
     client.destroy();
   } catch {
