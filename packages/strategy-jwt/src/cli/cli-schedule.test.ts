@@ -1,12 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
 import type { KeyRingOptions } from '../keys/key-ring-options.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import { sqliteKeyStore } from '../keys/sqlite-key-store.ts';
-import { cliBin, KEK, orgKeys } from './test-cli-support.ts';
+import { CLI_TEST_TIMEOUT, cliBin, KEK, orgKeys } from './test-cli-support.ts';
+
+vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT });
 
 const dir = mkdtempSync(join(tmpdir(), 'org-keys-schedule-'));
 const DAY = 86_400_000;

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 // node-jose ships no types; it stands for the key stores users migrate from.
 // @ts-expect-error no declaration file
 import nodeJose from 'node-jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeyRing } from '../keys/key-ring.ts';
 import { redisKeyStore } from '../keys/redis-key-store.ts';
 import { sqliteKeyStore } from '../keys/sqlite-key-store.ts';
 import { startTcpProxy } from '../keys/test-tcp-proxy.ts';
 import { TokenService } from '../token-service.ts';
-import { cliBin, KEK, orgKeys, OTHER_KEK } from './test-cli-support.ts';
+import { CLI_TEST_TIMEOUT, cliBin, KEK, orgKeys, OTHER_KEK } from './test-cli-support.ts';
+
+vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT });
 
 const dir = mkdtempSync(join(tmpdir(), 'org-keys-cli-'));
 const sqlite = (name: string) => `sqlite://${join(dir, `${name}.sqlite`)}`;
@@ -187,7 +189,7 @@ describe('org-keys errors', () => {
       stdout: '',
       stderr: 'org-keys: Key store unreachable: postgres://postgres:***@127.0.0.1:1/test\n',
     });
-  }, 20_000);
+  });
 
   it('gives up on a store that never answers after --timeout, and exits', async () => {
     for (const target of [
@@ -207,7 +209,7 @@ describe('org-keys errors', () => {
         await proxy.close();
       }
     }
-  }, 20_000);
+  });
 
   it('reports usage and KEK problems', async () => {
     expect(await orgKeys(['frob'])).toMatchObject({

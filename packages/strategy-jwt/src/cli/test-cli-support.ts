@@ -5,6 +5,13 @@ import { bundleChild } from '../test-child-bundle.ts';
 export const KEK = 'jwks-helper-cli-kek-0123456789abcdefghij';
 export const OTHER_KEK = 'jwks-helper-cli-other-kek-0123456789abcd';
 
+/**
+ * The per-test timeout of the files that run `org-keys`: a test runs up to ten fresh Node processes in
+ * turn, ~0.3 s each on an idle machine but up to ~1 s on a loaded 2-core CI runner, where the default
+ * 5 s was already nearly used up (4.6 s measured).
+ */
+export const CLI_TEST_TIMEOUT = 30_000;
+
 export interface CliRun {
   code: number | null;
   stdout: string;
