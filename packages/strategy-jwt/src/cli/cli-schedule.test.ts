@@ -72,7 +72,8 @@ describe('org-keys writes with the deployment schedule', () => {
   it('revokes with the deployment settings: the replacement keeps the deployment retention', async () => {
     const { spec, ring } = await deployment('revoke');
     const kid = (await ring.getSigningKey()).kid!;
-    const run = await orgKeys(['revoke', kid, '--store', spec, ...FLAGS, '--json']);
+    // A kid is a base64url thumbprint: one in 64 starts with '-' and would parse as an option without '--'.
+    const run = await orgKeys(['revoke', '--store', spec, ...FLAGS, '--json', '--', kid]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     await ring.refresh();
     const replacement = ring.keys().find((k) => k.state === 'active')!;

@@ -112,7 +112,8 @@ describe('org-keys rotate / revoke / rewrap', () => {
     const store = sqlite('revoke');
     await orgKeys(['generate', '--store', store]);
     const [active] = await listJson(store);
-    const run = await orgKeys(['revoke', active!.kid, '--store', store]);
+    // A kid is a base64url thumbprint: one in 64 starts with '-' and would parse as an option without '--'.
+    const run = await orgKeys(['revoke', '--store', store, '--', active!.kid]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Revoked key: ${active!.kid}`);
     const jwks = JSON.parse((await orgKeys(['export-jwks', '--store', store])).stdout) as {
