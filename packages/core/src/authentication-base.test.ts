@@ -1,7 +1,14 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeIssuer, MapService, Strategy1, Strategy2, testConfiguration } from '../test/fixtures.ts';
+import {
+  FakeIssuer,
+  MapService,
+  Strategy1,
+  Strategy2,
+  testConfiguration,
+  rejection,
+} from '../test/fixtures.ts';
 import { AuthenticationService } from './authentication-service.ts';
 import { AuthenticationBaseStrategy } from './base-strategy.ts';
 import { GeneralError, NotAuthenticated } from './errors.ts';
@@ -11,15 +18,6 @@ function nodeRequest(headers: Record<string, string>): IncomingMessage {
   const req = new IncomingMessage(new Socket());
   req.headers = headers;
   return req;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('AuthenticationBase (Feathers core semantics)', () => {

@@ -6,18 +6,10 @@ import {
   Strategy1,
   Strategy2,
   testConfiguration,
+  rejection,
 } from '../test/fixtures.ts';
 import { AuthenticationService } from './authentication-service.ts';
 import { GeneralError, NotAuthenticated } from './errors.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('AuthenticationService (Feathers service semantics)', () => {
   let auth: AuthenticationService;

@@ -1,18 +1,9 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { bearerSetup } from '../test/fixtures.ts';
+import { bearerSetup, rejection } from '../test/fixtures.ts';
 import { BadRequest, GeneralError, NotAuthenticated } from './errors.ts';
 import { authenticate } from './guard.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('authenticate(auth, ...strategies) request guard', () => {
   it('needs at least one strategy', async () => {

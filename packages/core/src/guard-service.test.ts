@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FakeIssuer, MapService, Strategy1, testConfiguration } from '../test/fixtures.ts';
+import { FakeIssuer, MapService, Strategy1, testConfiguration, rejection } from '../test/fixtures.ts';
 import { AuthenticationService } from './authentication-service.ts';
 import { BadRequest, NotAuthenticated } from './errors.ts';
 import { guard } from './guard-service.ts';
@@ -28,15 +28,6 @@ async function setup() {
     };
   }
   return { auth, messages, calls };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('guard(service, auth, ...strategies)', () => {

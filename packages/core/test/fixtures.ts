@@ -196,3 +196,13 @@ export async function bearerSetup(extra: Record<string, unknown> = {}) {
   const token = await auth.createAccessToken({}, { subject: '1' });
   return { auth, users, issuer, token };
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
