@@ -221,6 +221,11 @@ describe('org-keys errors', () => {
       code: 2,
       stderr: "org-keys: Unknown option '--bogus' (see --help)\n",
     });
+    // A kid is base64url: about one in 64 starts with '-', which only parses after `--`.
+    expect(await orgKeys(['revoke', '-jx2Q'])).toMatchObject({
+      code: 2,
+      stderr: "org-keys: Unknown option '-j'; put a value starting with '-' after -- (see --help)\n",
+    });
     expect(await orgKeys(['generate', '--store', 'memory', '--alg', 'HS256'])).toMatchObject({ code: 2 });
     expect(await orgKeys(['list', '--store', 'memory'], { env: { ORG_KEYS_KEK: undefined } })).toMatchObject({
       code: 1,

@@ -81,8 +81,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     try {
       parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     } catch (error) {
-      // Node's messages run on with advice about `--`; the first sentence is the one that matters.
-      throw new CliError(`${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '')} (see --help)`, 2);
+      // Node's messages run on; keep the first sentence, and the `--` advice in short, since a kid
+      // (a base64url thumbprint) starts with '-' about once in 64.
+      const message = (error as Error).message;
+      const first = message.split(/\.\s/)[0]!.replace(/\.$/, '');
+      const dashHint = /^Unknown option '-[^-]/.test(message)
+        ? "; put a value starting with '-' after --"
+        : '';
+      throw new CliError(`${first}${dashHint} (see --help)`, 2);
     }
     const { values, positionals } = parsed;
     const [name, ...args] = positionals;
