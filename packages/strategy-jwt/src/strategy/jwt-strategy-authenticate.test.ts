@@ -1,18 +1,9 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { NotAuthenticated, type AuthenticationResult, type Params, type Query } from '@org/core';
+import type { AuthenticationResult, Params, Query } from '@org/core';
 import { describe, expect, it, vi } from 'vitest';
 import { JWTStrategy } from './jwt-strategy.ts';
-import { createTestAuth } from './test-auth.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<NotAuthenticated> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NotAuthenticated);
-  return error as NotAuthenticated;
-}
+import { createTestAuth, rejection } from './test-auth.ts';
 
 function nodeRequest(authorization: string): IncomingMessage {
   const req = new IncomingMessage(new Socket());

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
   AuthenticationService,
-  NotAuthenticated,
   NotFound,
   type AuthenticationConfiguration,
   type EntityService,
@@ -10,7 +9,7 @@ import {
 } from '@org/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JWTStrategy } from './jwt-strategy.ts';
-import { TEST_SECRET } from './test-auth.ts';
+import { TEST_SECRET, rejection } from './test-auth.ts';
 
 interface User {
   id: number;
@@ -91,15 +90,6 @@ async function setup(configuration: Partial<AuthenticationConfiguration> = {}) {
     auth.authenticate({ strategy: 'jwt', accessToken }, params, 'jwt');
   const internal = () => auth.authenticate({ strategy: 'jwt', accessToken }, {}, 'jwt');
   return { auth, users, strategy, rest, internal };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotAuthenticated> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NotAuthenticated);
-  return error as NotAuthenticated;
 }
 
 const SAFE_ADA = { id: 1, email: 'ada@example.com' };

@@ -1,19 +1,9 @@
-import { NotAuthenticated } from '@org/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestAuth } from './test-auth.ts';
+import { createTestAuth, rejection } from './test-auth.ts';
 
 const DAY = 86_400;
 const START = new Date('2030-01-01T00:00:00Z');
 const startSeconds = START.getTime() / 1000;
-
-async function rejection(promise: Promise<unknown>): Promise<NotAuthenticated> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NotAuthenticated);
-  return error as NotAuthenticated;
-}
 
 describe('refresh: create({ strategy: "jwt", accessToken })', () => {
   beforeEach(() => {

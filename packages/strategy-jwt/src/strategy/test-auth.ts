@@ -1,5 +1,11 @@
 import { MemoryService } from '@org/adapter-memory';
-import { AuthenticationService, type AuthenticationConfiguration, type Params } from '@org/core';
+import { expect } from 'vitest';
+import {
+  AuthenticationService,
+  NotAuthenticated,
+  type AuthenticationConfiguration,
+  type Params,
+} from '@org/core';
 import { JWTStrategy } from './jwt-strategy.ts';
 
 /** A strong test secret (48 random-looking bytes). */
@@ -40,4 +46,14 @@ export async function createTestAuth(
   auth.register('jwt', strategy);
   await auth.setup();
   return { auth, strategy, users, store, calls };
+}
+
+/** The `NotAuthenticated` a promise rejects with; fails the test on any other outcome. */
+export async function rejection(promise: Promise<unknown>): Promise<NotAuthenticated> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(NotAuthenticated);
+  return error as NotAuthenticated;
 }
