@@ -51,18 +51,9 @@ export interface KeyRecord {
 }
 
 /** What `KeyRing#keys()` reports for each key: its record's members and state, never key material. */
-export interface KeyInfo {
-  id: string;
-  kid: string;
-  alg: AsymmetricAlgorithm;
+export interface KeyInfo extends Omit<KeyRecord, 'v' | 'publicJwk' | 'privateKey' | 'mac'> {
+  /** The state derived from the dates and the clock. */
   state: KeyState;
-  createdAt: number;
-  publishAt: number;
-  activateAt: number;
-  deactivateAt: number;
-  retireAt: number;
-  revokedAt?: number;
-  kekId: string;
   /** Whether the store still holds the (encrypted) private key. */
   hasPrivateKey: boolean;
 }
