@@ -3,7 +3,7 @@
  * error class, reason and message. Tokens are forged with test-keys' `forge`, which signs arbitrary
  * header/payload text, so each case fails for the reason under test and not for a bad signature.
  */
-import { createHmac, sign, type KeyObject } from 'node:crypto';
+import { createHmac, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { NotAuthenticated } from '@org/core';
 import type { JwsAlgorithm } from './algorithms.ts';
@@ -24,29 +24,14 @@ import {
   SECRET_KEY,
 } from './test-keys.ts';
 import { TokenService, type TokenServiceOptions } from './token-service.ts';
+import { encodingsOf, MATERIAL_FORMS, openSshLine } from './test-key-material.ts';
+import { keySourceFromJwks, verificationKeyFromJwk } from './jwk-import.ts';
 
 const HS = JSON.stringify({ alg: 'HS256', typ: 'access' });
 const BODY = JSON.stringify(claims());
 
 function service(options: Partial<TokenServiceOptions> = {}): TokenService {
   return new TokenService({ secret: SECRET, clock: () => NOW_MS, ...options });
-}
-
-/** An OpenSSH `ssh-rsa` public key line (RFC 4253 section 6.6) for `key`. */
-function sshRsaLine(key: KeyObject): string {
-  const jwk = key.export({ format: 'jwk' });
-  const lengthPrefixed = (bytes: Buffer) => {
-    const out = Buffer.alloc(4 + bytes.length);
-    out.writeUInt32BE(bytes.length);
-    bytes.copy(out, 4);
-    return out;
-  };
-  const mpint = (b64url: string) => {
-    const bytes = Buffer.from(b64url, 'base64url');
-    return lengthPrefixed(bytes[0]! & 0x80 ? Buffer.concat([Buffer.alloc(1), bytes]) : bytes);
-  };
-  const blob = Buffer.concat([lengthPrefixed(Buffer.from('ssh-rsa')), mpint(jwk.e!), mpint(jwk.n!)]);
-  return `ssh-rsa ${blob.toString('base64')} ops@example.com`;
 }
 
 async function rejection(
@@ -301,7 +286,7 @@ describe('HS/RS confusion: the public key as an HMAC secret', () => {
     ],
     ['base64url DER body', RSA.publicKey.export({ format: 'der', type: 'spki' }).toString('base64url')],
     ['hex DER', RSA.publicKey.export({ format: 'der', type: 'spki' }).toString('hex')],
-    ['OpenSSH public key line', sshRsaLine(RSA.publicKey)],
+    ['OpenSSH public key line', openSshLine(RSA.publicKey)],
   ];
   const rsaVerifier = () =>
     service({ secret: undefined, publicKey: spkiPem, jwtOptions: { algorithm: 'RS256' } });
@@ -327,20 +312,8 @@ describe('HS/RS confusion: the public key as an HMAC secret', () => {
 
   test.each(encodings)('%s: refused as the configured secret', (_name, encoding) => {
     expect(() => new TokenService({ secret: encoding })).toThrow(
-      /^'authentication\.secret' (holds an? (PEM key|DER key|base64 DER key|hex DER key|SSH public key)|is a JWK of type RSA)/,
+      /^'authentication\.secret' (holds (a public key|an SSH public key) \(|is a JWK of type RSA)/,
     );
-  });
-
-  test.each([
-    ['Ed25519 SPKI in base64 (60 characters, the shortest)', ED25519],
-    ['P-256 SPKI in base64url', EC256],
-  ] as const)('%s: refused as the configured secret', (_name, pair) => {
-    const der = pair.publicKey.export({ format: 'der', type: 'spki' });
-    for (const text of [der.toString('base64'), der.toString('base64url')]) {
-      expect(() => new TokenService({ secret: text })).toThrow(
-        "'authentication.secret' holds a base64 DER key, not a shared secret",
-      );
-    }
   });
 
   test('a key source that hands back a public key for HS256 still cannot verify it', async () => {
@@ -352,6 +325,69 @@ describe('HS/RS confusion: the public key as an HMAC secret', () => {
     });
     const forged = forge('HS256', Buffer.from(spkiPem), HS, BODY);
     await expectReject(forged, 'algorithm-not-allowed', 'Algorithm does not match the key', s);
+  });
+});
+
+describe('key material as an HMAC secret: every form x every encoding x every HS algorithm', () => {
+  // fast-jwt's advisory class: a public key, certificate or SSH key given as the HS secret in ANY
+  // encoding lets whoever holds it (everyone) forge tokens. Each form is written every way a
+  // configuration can carry it; each must be refused at construction, naming what it is.
+  const admin = JSON.stringify(claims({ sub: 'admin' }));
+  const cases = MATERIAL_FORMS.flatMap((form) =>
+    (['HS256', 'HS384', 'HS512'] as const).map((alg) => [form.name, alg, form] as const),
+  );
+
+  test.each(cases)('%s as the %s secret is refused in every encoding', async (_name, alg, form) => {
+    const accepted: string[] = [];
+    for (const { name, input } of encodingsOf(form)) {
+      let tokens: TokenService;
+      try {
+        tokens = new TokenService({ secret: input, jwtOptions: { algorithm: alg }, clock: () => NOW_MS });
+      } catch (error) {
+        const message = (error as Error).message;
+        if (
+          (error as { reason?: string }).reason !== 'invalid-configuration' ||
+          !/^'authentication\.secret(\.k)?' holds /.test(message) ||
+          !message.includes(`holds ${form.kind} (`) ||
+          !message.includes('not a shared secret')
+        )
+          accepted.push(`${name}: wrong refusal "${message}"`);
+        continue;
+      }
+      // Accepted: show the consequence, a token HMAC'd with the public material passing as admin.
+      const hmacKey = tokens.keySource.resolve({ alg })!.key;
+      const forged = forge(alg, hmacKey, JSON.stringify({ alg, typ: 'access' }), admin);
+      const verified = await tokens.verifyAccessToken(forged).catch(() => undefined);
+      accepted.push(
+        `${name}: accepted${verified ? `, and a forged token verifies as sub ${String(verified.sub)}` : ''}`,
+      );
+    }
+    expect(accepted).toEqual([]);
+  });
+
+  test.each(MATERIAL_FORMS.filter((form) => form.kind !== 'a private key').map((f) => [f.name, f] as const))(
+    '%s in an oct JWK is refused by verificationKeyFromJwk and keySourceFromJwks',
+    (_name, form) => {
+      for (const { input } of encodingsOf(form)) {
+        if (input === null || typeof input !== 'object' || !('kty' in input)) continue;
+        const jwk = { ...input, alg: 'HS256' };
+        expect(() => verificationKeyFromJwk(jwk)).toThrow(new RegExp(`^'jwk\\.k' holds ${form.kind} \\(`));
+        expect(() => keySourceFromJwks({ keys: [jwk] })).toThrow(/^'jwks\.keys\[0\]\.k' holds /);
+      }
+    },
+  );
+
+  test('random secrets, including long base64 and hex ones, are still accepted', () => {
+    for (const secret of [
+      SECRET.repeat(2),
+      randomBytes(64),
+      randomBytes(64).toString('base64'),
+      randomBytes(96).toString('base64url'),
+      randomBytes(64).toString('hex'),
+      { kty: 'oct', k: randomBytes(64).toString('base64url') },
+    ]) {
+      expect(() => new TokenService({ secret, jwtOptions: { algorithm: 'HS512' } })).not.toThrow();
+    }
   });
 });
 

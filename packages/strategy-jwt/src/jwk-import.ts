@@ -1,6 +1,7 @@
 import { configError } from '@org/core';
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.ts';
+import { assertNotKeyMaterial } from './find-key-material.ts';
 import { assertKeyPolicy, defaultAlgorithmFor, keyFitsAlgorithm } from './key-policy.ts';
 import { StaticKeySource, type StaticKeyEntry } from './key-source.ts';
 
@@ -61,6 +62,7 @@ export function verificationKeyFromJwk(jwk: JsonWebKey, options: JwkImportOption
   } catch {
     throw configError(`'${setting}' is not a valid JWK (key type, curve or point)`);
   }
+  if (key.type === 'secret') assertNotKeyMaterial(key.export(), `${setting}.k`);
   const alg = (jwk.alg as JwsAlgorithm | undefined) ?? defaultAlgorithmFor(key);
   if (alg === undefined || !keyFitsAlgorithm(key, alg)) {
     throw configError(`'${setting}' does not fit ${alg ?? 'any supported algorithm'}`);

@@ -1,5 +1,6 @@
 import { configError } from '@org/core';
 import { KeyObject, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey } from 'node:crypto';
+import { assertNotKeyMaterial } from './find-key-material.ts';
 
 /**
  * A key as configuration may hold it: a PEM string (SPKI, PKCS#8, PKCS#1, or an X.509 certificate for a
@@ -25,50 +26,14 @@ function parseJwkText(text: string, setting: string): JsonWebKey {
   throw configError(`'${setting}' looks like JWK JSON text but does not parse as a JSON object`);
 }
 
-function tryDer(bytes: Buffer): 'public' | 'private' | undefined {
-  for (const type of ['spki', 'pkcs1'] as const) {
-    try {
-      createPublicKey({ key: bytes, format: 'der', type });
-      return 'public';
-    } catch {
-      // not this encoding
-    }
-  }
-  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
-    try {
-      createPrivateKey({ key: bytes, format: 'der', type });
-      return 'private';
-    } catch {
-      // not this encoding
-    }
-  }
-  return undefined;
-}
-
-/** An OpenSSH public key line (`ssh-ed25519 AAAA...`, `ecdsa-sha2-nistp256 AAAA...`). */
-const SSH_PUBLIC_KEY = /^(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/i;
-
-/**
- * `'hex'` or `'base64'` when `text` is a DER key (public or private) written as hex, base64 or base64url
- * (line breaks allowed): the shortest, an Ed25519 SPKI, is 44 bytes (60 base64 characters).
- */
-function derTextEncoding(text: string): 'hex' | 'base64' | undefined {
-  const compact = text.replace(/\s+/g, '');
-  if (compact.length < 56) return undefined;
-  if (/^(?:[0-9a-fA-F]{2})+$/.test(compact) && tryDer(Buffer.from(compact, 'hex')) !== undefined)
-    return 'hex';
-  // Node's base64 decoder also reads the base64url alphabet.
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact) && tryDer(Buffer.from(compact, 'base64')) !== undefined)
-    return 'base64';
-  return undefined;
-}
-
 /**
  * Imports an HMAC secret once, at configuration time.
  *
- * A public or private key in any encoding (PEM with any line ending or leading whitespace, a bare DER body
- * in base64, base64url or hex, DER bytes, an OpenSSH public key line, a non-`oct` JWK, an asymmetric
- * `KeyObject`) is refused: using a public key as an HMAC secret is the classic HS/RS confusion attack.
+ * Key material in any encoding is refused, whether given as a string, bytes, an `oct` JWK's `k` or a
+ * secret `KeyObject` (see `findKeyMaterial`): PEM (any line ending, leading whitespace, in a Buffer), DER
+ * keys and X.509 certificates, their hex or base64(url) text, RFC 4716 and OpenSSH public key files, a
+ * non-`oct` JWK, an asymmetric `KeyObject`. Using a public key as an HMAC secret is the classic HS/RS
+ * confusion attack (fast-jwt's advisory class).
  * @param input - The configured secret.
  * @param setting - The configuration path named in errors.
  * @throws BadRequest (`invalid-configuration`) when the input is not a usable secret.
@@ -78,35 +43,32 @@ export function importSecret(input: SecretInput, setting = 'authentication.secre
   if (input instanceof KeyObject) {
     if (input.type !== 'secret')
       throw configError(`'${setting}' is a ${input.type} key, not a shared secret`);
+    assertNotKeyMaterial(input.export(), setting);
     return input;
   }
   if (typeof input === 'string') {
     const trimmed = input.trim();
-    if (trimmed.includes(PEM_MARKER)) throw configError(`'${setting}' holds a PEM key, not a shared secret`);
     if (trimmed.startsWith('{')) return importSecret(parseJwkText(trimmed, setting), setting);
-    if (SSH_PUBLIC_KEY.test(trimmed))
-      throw configError(`'${setting}' holds an SSH public key, not a shared secret`);
-    const encoding = derTextEncoding(trimmed);
-    if (encoding !== undefined)
-      throw configError(`'${setting}' holds a ${encoding} DER key, not a shared secret`);
     if (input.length === 0) throw configError(`'${setting}' is empty`);
-    return createSecretKey(Buffer.from(input, 'utf8'));
+    return secretKey(Buffer.from(input, 'utf8'), setting);
   }
-  if (input instanceof Uint8Array) {
-    const bytes = Buffer.from(input);
-    if (tryDer(bytes) !== undefined) throw configError(`'${setting}' holds a DER key, not a shared secret`);
-    if (bytes.length === 0) throw configError(`'${setting}' is empty`);
-    return createSecretKey(bytes);
-  }
+  if (input instanceof Uint8Array) return secretKey(Buffer.from(input), setting);
   if (input !== null && typeof input === 'object') {
     if (input.kty !== 'oct' || typeof input.k !== 'string') {
       throw configError(
         `'${setting}' is a JWK of type ${String(input.kty)}; a shared secret needs kty "oct"`,
       );
     }
-    return createSecretKey(Buffer.from(input.k, 'base64url'));
+    return secretKey(Buffer.from(input.k, 'base64url'), `${setting}.k`);
   }
   throw configError(`'${setting}' must be a string, bytes, an oct JWK or a secret KeyObject`);
+}
+
+/** Bytes as a secret key, after refusing key material in any encoding (invariant 11). */
+function secretKey(bytes: Buffer, setting: string): KeyObject {
+  if (bytes.length === 0) throw configError(`'${setting}' is empty`);
+  assertNotKeyMaterial(bytes, setting);
+  return createSecretKey(bytes);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { configError } from '@org/core';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
+import { assertNotKeyMaterial } from './find-key-material.ts';
 import { hasRocaFingerprint } from './roca.ts';
 
 /**
@@ -40,7 +41,7 @@ export const MIN_RSA_BITS = 2048;
 /**
  * Checks a key against the algorithm it will serve, at configuration time.
  *
- * HS: a secret key (never a public or private key) at least as long as the hash, not a well-known weak
+ * HS: a secret key (never a public or private key, nor key material in any encoding) at least as long as the hash, not a well-known weak
  * secret and not one repeated character. RS/PS: RSA, at least 2048 bits, e = 65537. ES: the curve of the
  * algorithm. EdDSA: Ed25519.
  * @param key - The imported key.
@@ -65,6 +66,8 @@ export function assertKeyPolicy(
       );
     }
     const bytes = key.export();
+    // Invariant 11, wherever the key came from (a secret KeyObject, an oct JWK, a key source).
+    assertNotKeyMaterial(bytes, setting);
     const text = bytes.toString('utf8').trim().toLowerCase();
     if (options.weakSecrets !== false && WEAK_SECRETS.has(text)) {
       throw configError(
