@@ -1,10 +1,10 @@
-import { NotFound, Unavailable } from '@org/core';
+import { Conflict, NotFound, Unavailable } from '@org/core';
 import type { Kek } from './key-encryption-key.ts';
 import type { KeyRecord, KeyState } from './key-record.ts';
 import type { KeyRingSettings } from './key-ring-options.ts';
 import { recordFields, type LoadedKey } from './key-ring-snapshot.ts';
 import { nextInChain, slotDates, slotOf } from './key-schedule.ts';
-import type { KeyStore } from './key-store.ts';
+import type { KeyStore, KeyStoreEntry } from './key-store.ts';
 import { sealRecord, type OpenResult } from './record-seal.ts';
 import type { ImportedKey, KeyImportResult } from './ring-key-import.ts';
 import { generateSigningKeyPair } from './signing-key-pair.ts';
@@ -18,31 +18,62 @@ export interface RingInternals {
   open(value: string): OpenResult;
   loaded(): readonly LoadedKey[];
   stateOf(record: KeyRecord, now: number): KeyState;
-  markRevoked(kid: string): void;
+  /** Records that `kid` is revoked (as of `revokedAt`) for the life of this instance. */
+  markRevoked(kid: string, revokedAt: number): void;
   refresh(): Promise<void>;
 }
 
-/** See `KeyRing#revoke`. @internal */
+/** Compare-and-set attempts per record before a revocation is reported as not stored. */
+const REVOKE_ATTEMPTS = 8;
+
+/**
+ * See `KeyRing#revoke`. Invariant 5: the revocation is stored or the call fails. Each record holding the
+ * kid is re-sealed with `revokedAt` by compare-and-set; when another writer changed it between the read
+ * and the write (a rotation shortening it, a rewrap, the strip of a retiring key), the record is read
+ * again and the revocation applied to what it holds now, until it shows `revokedAt` or is gone.
+ * @internal
+ */
 export async function revokeKey(ring: RingInternals, kid: string): Promise<void> {
   const now = ring.now();
-  let found = false;
-  for (const entry of await ring.store.list()) {
+  const targets = (await ring.store.list()).filter((entry) => {
     const result = ring.open(entry.value);
-    if (!result.ok || result.opened.record.kid !== kid) continue;
-    found = true;
-    const fields = {
-      ...recordFields(result.opened.record),
-      revokedAt: result.opened.record.revokedAt ?? now,
-    };
-    await ring.store.update(
-      entry.id,
-      JSON.stringify(sealRecord(fields, undefined, ring.writeKek)),
-      entry.value,
-    );
-  }
-  if (!found) throw new NotFound('Unknown key', { reason: 'not-found' });
-  ring.markRevoked(kid);
+    return result.ok && result.opened.record.kid === kid && result.opened.record.id === entry.id;
+  });
+  if (targets.length === 0) throw new NotFound('Unknown key', { reason: 'not-found' });
+  let revokedAt = now;
+  for (const target of targets) revokedAt = Math.min(revokedAt, await revokeRecord(ring, target, kid, now));
+  ring.markRevoked(kid, revokedAt);
   await ring.refresh();
+}
+
+/** Stores `revokedAt` on one record; resolves the revocation time the store shows. */
+async function revokeRecord(
+  ring: RingInternals,
+  entry: KeyStoreEntry,
+  kid: string,
+  now: number,
+): Promise<number> {
+  let value: string | undefined = entry.value;
+  for (let attempt = 0; attempt < REVOKE_ATTEMPTS; attempt++) {
+    if (value === undefined) return now; // deleted meanwhile: nothing left to publish or sign with
+    const result = ring.open(value);
+    if (!result.ok) {
+      throw new Conflict(
+        `Key revocation not stored: record ${entry.id} was rewritten in a form this instance cannot open (${result.reason})`,
+        { reason: 'conflict' },
+      );
+    }
+    const { record } = result.opened;
+    if (record.kid !== kid || record.id !== entry.id) return now; // the slot now holds another key
+    if (record.revokedAt !== undefined) return record.revokedAt;
+    const sealed = sealRecord({ ...recordFields(record), revokedAt: now }, undefined, ring.writeKek);
+    if (await ring.store.update(entry.id, JSON.stringify(sealed), value)) return now;
+    value = await ring.store.get(entry.id); // another writer won: apply the revocation to what it wrote
+  }
+  throw new Conflict(
+    `Key revocation not stored: record ${entry.id} changed ${REVOKE_ATTEMPTS} times while it was being revoked`,
+    { reason: 'conflict' },
+  );
 }
 
 /** See `KeyRing#rotate`. @internal */

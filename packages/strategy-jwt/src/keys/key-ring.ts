@@ -51,7 +51,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   #loadedByValue = new Map<string, LoadedKey>();
   #publishedJson: string | undefined;
   #reported = new Set<string>();
-  #revokedKids = new Set<string>();
+  // Every kid this instance saw revoked, with the revocation time, for the life of the process.
+  #revokedKids = new Map<string, number>();
   #snapshot: Snapshot | undefined;
   #storeAvailable = false;
   #everLoaded = false;
@@ -82,8 +83,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
       open: (value) => this.#open(value),
       loaded: () => this.#loaded,
       stateOf: (record, now) => this.#stateOf(record, now),
-      markRevoked: (kid) => {
-        this.#revokedKids.add(kid);
+      markRevoked: (kid, revokedAt) => {
+        this.#revokedKids.set(kid, Math.min(revokedAt, this.#revokedKids.get(kid) ?? revokedAt));
         this.#snapshot = undefined;
       },
       refresh: () => this.refresh(),
@@ -212,9 +213,13 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
 
   /**
    * Revokes a key at once: it leaves the JWKS and verifies nothing, its private key is deleted, and a
-   * replacement is created (and activated at once when the revoked key was signing).
+   * replacement is created (and activated at once when the revoked key was signing). Resolves only once
+   * the store holds the revocation: a record another writer changes meanwhile is read again and revoked
+   * as it is now (compare-and-set, retried).
    * @param kid - The key's `kid`.
-   * @throws NotFound (`not-found`) when no record holds this kid; Unavailable (`store-unavailable`).
+   * @throws NotFound (`not-found`) when no record holds this kid; Conflict (`conflict`) when a record
+   * kept changing, or changed into one this instance cannot open, so the revocation is not stored;
+   * Unavailable (`store-unavailable`).
    */
   revoke(kid: string): Promise<void> {
     return revokeKey(this.#internals, kid);
@@ -283,7 +288,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
         continue;
       }
       const { record, privateKey } = result.opened;
-      if (record.revokedAt !== undefined) this.#revokedKids.add(record.kid);
+      if (record.revokedAt !== undefined && !this.#revokedKids.has(record.kid))
+        this.#revokedKids.set(record.kid, record.revokedAt);
       // Import each public key once per stored value, not once per refresh.
       const key = this.#loadedByValue.get(value) ?? {
         id,
@@ -354,8 +360,13 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     }
     for (const id of plan.remove) await this.store.delete(id);
     for (const key of plan.strip) {
-      // A key that will never sign again keeps no private key at rest.
-      const stripped = sealRecord(recordFields(key.record), undefined, this.#keksById.get(key.record.kekId)!);
+      // A key that will never sign again keeps no private key at rest. Invariant 5: a revocation this
+      // instance knows of is written back, never erased, when the store's copy does not show it (a
+      // lost write, or a record put back from before the revocation).
+      const fields = recordFields(key.record);
+      const revokedAt = this.#revokedKids.get(key.record.kid);
+      if (fields.revokedAt === undefined && revokedAt !== undefined) fields.revokedAt = revokedAt;
+      const stripped = sealRecord(fields, undefined, this.#keksById.get(key.record.kekId)!);
       await this.store.update(key.id, JSON.stringify(stripped), key.value);
     }
     return plan.create.length + plan.remove.length + plan.strip.length > 0;
