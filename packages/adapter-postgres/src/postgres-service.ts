@@ -16,6 +16,7 @@ import {
   configError,
   toRecordData,
   normaliseId,
+  withoutPrototypeKeys,
 } from '@org/core';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
@@ -351,7 +352,8 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
   #toRecord(row: Row): T {
     // pg returns bigint as a string; ids stay within Number.MAX_SAFE_INTEGER.
     const id = this.#layout.idType === 'number' ? Number(row.id) : row.id;
-    return { ...row.data, [this.id]: id } as T;
+    // A row written by hand or before prototype keys were dropped still never supplies a prototype.
+    return { ...withoutPrototypeKeys(row.data), [this.id]: id } as T;
   }
 
   #emit(event: 'created' | 'patched' | 'removed', record: T): T {

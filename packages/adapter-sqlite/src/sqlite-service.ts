@@ -13,6 +13,7 @@ import {
   configError,
   toRecordData,
   normaliseId,
+  parseRecordJson,
 } from '@org/core';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
@@ -248,7 +249,8 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
   }
 
   #toRecord(row: Row): T {
-    return { ...(JSON.parse(row.data) as Record<string, unknown>), [this.id]: row.id } as T;
+    // A row written by hand or before prototype keys were dropped still never supplies a prototype.
+    return { ...parseRecordJson(row.data), [this.id]: row.id } as T;
   }
 
   #run<R>(work: () => R): R {

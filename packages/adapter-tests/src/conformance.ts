@@ -4,6 +4,7 @@ import { concurrencyCases } from './cases/concurrency.ts';
 import { crudCases } from './cases/crud.ts';
 import { errorCases } from './cases/errors.ts';
 import { eventCases } from './cases/events.ts';
+import { prototypeCases } from './cases/prototype.ts';
 import { queryCases } from './cases/query.ts';
 import { uniqueCases } from './cases/unique.ts';
 import { createContext, type ConformanceOptions } from './context.ts';
@@ -47,7 +48,8 @@ function checkOptions(options: ConformanceOptions): void {
  * Covers CRUD, id assignment (ids round-trip as strings, as a JWT `sub` carries them), the query
  * subset (equality, `$limit`, `$skip`, `$select`, `$sort`), `NotFound` on missing ids, `BadRequest`
  * (`invalid-query`) for any non-scalar query value or unknown operator, `Conflict` on declared unique
- * fields (also under concurrent creates), events, copies, isolation and concurrent writes.
+ * fields (also under concurrent creates), events, copies, isolation, concurrent writes, and bodies that
+ * try to supply a prototype (`__proto__`, `constructor`, `prototype` at any depth, dropped on every write).
  *
  * The suite creates records shaped like `{ name, email, username, age, active, team }`; `setup` runs
  * before every test and must return a fresh, empty service (declare `uniqueFields` you configured).
@@ -77,5 +79,6 @@ export function entityServiceConformance(name: string, options: ConformanceOptio
     uniqueCases(ctx);
     eventCases(ctx);
     concurrencyCases(ctx);
+    prototypeCases(ctx);
   });
 }

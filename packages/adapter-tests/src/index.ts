@@ -1,2 +1,3 @@
 export { entityServiceConformance } from './conformance.ts';
 export type { ConformanceOptions, EntityServiceCapabilities, EntityServiceFixture } from './context.ts';
+export { prototypeAttackBodies, prototypeFindings } from './prototype-findings.ts';

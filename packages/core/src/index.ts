@@ -52,7 +52,7 @@ export { DEFAULT_CONFIGURATION } from './configuration.ts';
 export type { DeepReadonly } from './deep-readonly.ts';
 export { editDistance, didYouMean } from './did-you-mean.ts';
 export { assertKnownOptions, configError } from './options-check.ts';
-export { toRecordData } from './record-data.ts';
+export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } from './record-data.ts';
 export { normaliseId } from './entity-id.ts';
 export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';
 export { AuthenticationBaseStrategy } from './base-strategy.ts';

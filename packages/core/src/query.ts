@@ -153,7 +153,14 @@ export function selectFields<T extends Record<string, unknown>>(
   if (select === undefined) return record;
   const picked: Record<string, unknown> = { [idField]: record[idField] };
   for (const field of select) {
-    if (Object.hasOwn(record, field)) picked[field] = record[field];
+    if (!Object.hasOwn(record, field)) continue;
+    // defineProperty: a field named `__proto__` stays data, never the prototype of the copy.
+    Object.defineProperty(picked, field, {
+      value: record[field],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return picked as T;
 }

@@ -1,4 +1,10 @@
-import { SERVICE_METHODS, serviceCallParams, wrapService, type EntityService } from '@org/core';
+import {
+  SERVICE_METHODS,
+  serviceCallParams,
+  withoutPrototypeKeys,
+  wrapService,
+  type EntityService,
+} from '@org/core';
 import { omitPath } from './dot-path.ts';
 
 /** The parts of a Feathers hook context that {@link protect} reads and writes. */
@@ -76,24 +82,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * ```
  */
 export function protect(...fields: string[]): Protect {
+  // Every record is copied through withoutPrototypeKeys: a stored `__proto__` key is dropped, never
+  // assigned, so it cannot become the prototype of `req.user` (invariant 11).
   const record = (value: unknown): unknown => {
     if (!isObject(value)) return value;
     const data = typeof value.toJSON === 'function' ? (value.toJSON as () => unknown)() : value;
-    return fields.reduce<unknown>((current, field) => omitPath(current, field), data);
+    return fields.reduce<unknown>((current, field) => omitPath(current, field), withoutPrototypeKeys(data));
   };
 
   const strip = (value: unknown, isPage: (value: Record<string, unknown>) => boolean): unknown => {
     if (Array.isArray(value)) return value.map(record);
     if (!isObject(value)) return value;
-    if (Array.isArray(value.data) && isPage(value)) return { ...value, data: value.data.map(record) };
+    if (Array.isArray(value.data) && isPage(value)) {
+      return { ...withoutPrototypeKeys({ ...value, data: [] }), data: value.data.map(record) };
+    }
     if (isObject(value.authentication)) {
       // An authentication result: the entity sits beside `authentication` under its configured name.
       const top = record(value) as Record<string, unknown>;
-      const copy: Record<string, unknown> = {};
-      for (const [key, member] of Object.entries(top)) {
-        copy[key] = key === 'authentication' ? member : record(member);
-      }
-      return copy;
+      return Object.fromEntries(
+        Object.entries(top).map(([key, member]) => [key, key === 'authentication' ? member : record(member)]),
+      );
     }
     return record(value);
   };
