@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toAuthError, type AuthError } from './errors.ts';
+import { errorResponse } from './error-response.ts';
+import { toAuthError } from './errors.ts';
 import {
   authenticateRequest,
   resolveAuthenticateOptions,
   type AuthenticateOptions,
   type GuardedAuthentication,
 } from './guard.ts';
-import { bearerChallenge } from './www-authenticate.ts';
 
 /** A Connect-style middleware (Express, Connect, Polka, a plain `http` server). */
 export type ConnectMiddleware = (
@@ -14,14 +14,6 @@ export type ConnectMiddleware = (
   res: ServerResponse,
   next: (error?: unknown) => void,
 ) => void;
-
-/** The headers and body of an error response: `toJSON()`, its status, and the RFC 6750 challenge. @internal */
-export function errorResponse(error: AuthError, realm: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-  const challenge = bearerChallenge(error, realm);
-  if (challenge !== undefined) headers['www-authenticate'] = challenge;
-  return { status: error.code, headers, body: error.toJSON() };
-}
 
 /**
  * Creates a Connect-style middleware that authenticates the request ({@link authenticate}) and calls

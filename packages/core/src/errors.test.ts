@@ -6,9 +6,13 @@ import {
   Conflict,
   Forbidden,
   GeneralError,
+  MethodNotAllowed,
   NotAuthenticated,
   NotFound,
+  PayloadTooLarge,
+  TooManyRequests,
   Unavailable,
+  UnsupportedMediaType,
   isAuthError,
   toAuthError,
 } from './errors.ts';
@@ -27,7 +31,25 @@ describe('errors', () => {
     ],
     [Forbidden, 'Forbidden', 'forbidden', 403, 'Forbidden', 'forbidden'],
     [NotFound, 'NotFound', 'not-found', 404, 'Not found', 'not-found'],
+    [
+      MethodNotAllowed,
+      'MethodNotAllowed',
+      'method-not-allowed',
+      405,
+      'Method not allowed',
+      'method-not-allowed',
+    ],
     [Conflict, 'Conflict', 'conflict', 409, 'Conflict', 'conflict'],
+    [PayloadTooLarge, 'PayloadTooLarge', 'payload-too-large', 413, 'Payload too large', 'payload-too-large'],
+    [
+      UnsupportedMediaType,
+      'UnsupportedMediaType',
+      'unsupported-media-type',
+      415,
+      'Unsupported media type',
+      'unsupported-media-type',
+    ],
+    [TooManyRequests, 'TooManyRequests', 'too-many-requests', 429, 'Too many requests', 'too-many-requests'],
     [GeneralError, 'GeneralError', 'general-error', 500, 'General error', 'general-error'],
     [Unavailable, 'Unavailable', 'unavailable', 503, 'Service unavailable', 'unavailable'],
   ] as const;
@@ -64,7 +86,7 @@ describe('errors', () => {
 
   it('puts every reason in one table with a status', () => {
     for (const status of Object.values(ERROR_REASONS))
-      expect([400, 401, 403, 404, 409, 500, 503]).toContain(status);
+      expect([400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503]).toContain(status);
     expect(ERROR_REASONS['entity-not-found']).toBe(401);
     expect(ERROR_REASONS['invalid-configuration']).toBe(400);
   });
@@ -87,7 +109,11 @@ describe('errors', () => {
         [401, NotAuthenticated],
         [403, Forbidden],
         [404, NotFound],
+        [405, MethodNotAllowed],
         [409, Conflict],
+        [413, PayloadTooLarge],
+        [415, UnsupportedMediaType],
+        [429, TooManyRequests],
         [503, Unavailable],
       ] as const;
       for (const [code, ErrorClass] of cases) {
@@ -96,6 +122,11 @@ describe('errors', () => {
         expect(mapped).toBeInstanceOf(ErrorClass);
         expect(mapped.message).toBe(`status ${code}`);
         expect(mapped.cause).toBe(original);
+      }
+      for (const [statusCode, ErrorClass] of cases) {
+        // Fastify's and http-errors' shape: a string `code` beside a numeric `statusCode`.
+        const original = Object.assign(new Error(`status ${statusCode}`), { code: 'FST_ERR_X', statusCode });
+        expect(toAuthError(original)).toBeInstanceOf(ErrorClass);
       }
       const feathers = toAuthError(new FeathersNotAuthenticated('jwt malformed'));
       expect(feathers).toBeInstanceOf(NotAuthenticated);
@@ -109,6 +140,8 @@ describe('errors', () => {
         null,
         { code: 418 },
         { code: '401' },
+        { statusCode: 500, message: 'connection to db-internal:5432 refused' },
+        { statusCode: 402 },
       ]) {
         const mapped = toAuthError(value);
         expect(mapped).toBeInstanceOf(GeneralError);

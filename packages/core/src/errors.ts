@@ -106,11 +106,46 @@ export class NotFound extends AuthError {
   }
 }
 
+/** 405: the path exists, the method does not; `data.allow` lists the methods it answers. */
+export class MethodNotAllowed extends AuthError {
+  /** @param message - A short, safe message. @param options - Reason, data (`allow`) and cause. */
+  constructor(message = 'Method not allowed', options?: AuthErrorOptions) {
+    super('MethodNotAllowed', 'method-not-allowed', 'method-not-allowed', message, options);
+  }
+}
+
 /** 409: a unique field already holds this value. */
 export class Conflict extends AuthError {
   /** @param message - A short, safe message. @param options - Reason, data and cause. */
   constructor(message = 'Conflict', options?: AuthErrorOptions) {
     super('Conflict', 'conflict', 'conflict', message, options);
+  }
+}
+
+/**
+ * 413: the request body is larger than the configured limit. Feathers has no class for it (Express's
+ * body parser answers 413 `PayloadTooLargeError`); the name and class name follow Feathers' pattern.
+ */
+export class PayloadTooLarge extends AuthError {
+  /** @param message - A short, safe message. @param options - Reason, data and cause. */
+  constructor(message = 'Payload too large', options?: AuthErrorOptions) {
+    super('PayloadTooLarge', 'payload-too-large', 'payload-too-large', message, options);
+  }
+}
+
+/** 415: the request body is not in a media type the endpoint reads (JSON). Not a Feathers class either. */
+export class UnsupportedMediaType extends AuthError {
+  /** @param message - A short, safe message. @param options - Reason, data and cause. */
+  constructor(message = 'Unsupported media type', options?: AuthErrorOptions) {
+    super('UnsupportedMediaType', 'unsupported-media-type', 'unsupported-media-type', message, options);
+  }
+}
+
+/** 429: too many attempts; `data.retryAfter` says in how many seconds to try again. */
+export class TooManyRequests extends AuthError {
+  /** @param message - A short, safe message. @param options - Reason, data (`retryAfter`) and cause. */
+  constructor(message = 'Too many requests', options?: AuthErrorOptions) {
+    super('TooManyRequests', 'too-many-requests', 'too-many-requests', message, options);
   }
 }
 
@@ -135,29 +170,34 @@ export function isAuthError(value: unknown): value is AuthError {
   return value instanceof AuthError;
 }
 
+/** The class for each HTTP status a foreign error may carry; any other status is a 500. */
+const ERROR_CLASSES: Readonly<
+  Record<number, new (message?: string, options?: AuthErrorOptions) => AuthError>
+> = {
+  400: BadRequest,
+  401: NotAuthenticated,
+  403: Forbidden,
+  404: NotFound,
+  405: MethodNotAllowed,
+  409: Conflict,
+  413: PayloadTooLarge,
+  415: UnsupportedMediaType,
+  429: TooManyRequests,
+  503: Unavailable,
+};
+
 /**
- * Maps any thrown value to an {@link AuthError}: toolkit errors pass through, errors that carry a
- * Feathers-style numeric `code` keep their status, everything else becomes a 500 {@link GeneralError}
- * with the original kept as `cause` (server-side only).
+ * Maps any thrown value to an {@link AuthError}: toolkit errors pass through; errors that carry a
+ * Feathers-style numeric `code` (or, as Fastify's and http-errors' do, a numeric `statusCode`) of a
+ * client error this toolkit knows keep their status and message; everything else becomes a 500
+ * {@link GeneralError} with the original kept as `cause` (server-side only).
  */
 export function toAuthError(value: unknown): AuthError {
   if (value instanceof AuthError) return value;
-  const e = value as { code?: unknown; message?: unknown; name?: unknown } | null;
+  const e = value as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
   const message = typeof e?.message === 'string' ? e.message : undefined;
-  switch (typeof e?.code === 'number' ? e.code : undefined) {
-    case 400:
-      return new BadRequest(message, { cause: value });
-    case 401:
-      return new NotAuthenticated(message, { cause: value });
-    case 403:
-      return new Forbidden(message, { cause: value });
-    case 404:
-      return new NotFound(message, { cause: value });
-    case 409:
-      return new Conflict(message, { cause: value });
-    case 503:
-      return new Unavailable(message, { cause: value });
-    default:
-      return new GeneralError('General error', { cause: value });
-  }
+  const status = typeof e?.code === 'number' ? e.code : e?.statusCode;
+  const ErrorClass = typeof status === 'number' ? ERROR_CLASSES[status] : undefined;
+  if (ErrorClass === undefined) return new GeneralError('General error', { cause: value });
+  return new ErrorClass(message, { cause: value });
 }

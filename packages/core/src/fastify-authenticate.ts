@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { toAuthError } from './errors.ts';
-import { errorResponse } from './authenticate-middleware.ts';
+import { errorResponse } from './error-response.ts';
 import {
   authenticateRequest,
   resolveAuthenticateOptions,

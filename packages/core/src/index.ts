@@ -5,9 +5,13 @@ export {
   Conflict,
   Forbidden,
   GeneralError,
+  MethodNotAllowed,
   NotAuthenticated,
   NotFound,
+  PayloadTooLarge,
+  TooManyRequests,
   Unavailable,
+  UnsupportedMediaType,
   isAuthError,
   toAuthError,
   type AuthErrorOptions,
@@ -53,6 +57,7 @@ export type { DeepReadonly } from './deep-readonly.ts';
 export { editDistance, didYouMean } from './did-you-mean.ts';
 export { assertKnownOptions, configError } from './options-check.ts';
 export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } from './record-data.ts';
+export { importOptional } from './optional-import.ts';
 export { normaliseId } from './entity-id.ts';
 export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';
 export { AuthenticationBaseStrategy } from './base-strategy.ts';
@@ -72,4 +77,5 @@ export {
   type FastifyRequestLike,
 } from './fastify-authenticate.ts';
 export { bearerChallenge } from './www-authenticate.ts';
+export { errorResponse, type ErrorResponse } from './error-response.ts';
 export { guard, type GuardOptions, type ServiceGuardAuthentication } from './guard-service.ts';

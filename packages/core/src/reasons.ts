@@ -9,6 +9,8 @@ export const ERROR_REASONS = {
   'invalid-query': 400,
   'invalid-credentials-format': 400,
   'invalid-configuration': 400,
+  'missing-package': 400,
+  'invalid-body': 400,
   // 401
   'not-authenticated': 401,
   'no-credentials': 401,
@@ -31,8 +33,16 @@ export const ERROR_REASONS = {
   forbidden: 403,
   // 404
   'not-found': 404,
+  // 405
+  'method-not-allowed': 405,
   // 409
   conflict: 409,
+  // 413
+  'payload-too-large': 413,
+  // 415
+  'unsupported-media-type': 415,
+  // 429
+  'too-many-requests': 429,
   // 500
   'general-error': 500,
   // 503
