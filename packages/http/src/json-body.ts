@@ -40,9 +40,8 @@ export function parseJsonObject(bytes: Uint8Array, contentType: string | undefin
   if (!isJsonMediaType(contentType)) throw unsupported();
   let value: unknown;
   try {
-    value = JSON.parse(UTF8.decode(bytes), (key, member: unknown) =>
-      POISONED.has(key) ? undefined : member,
-    );
+    // Invariant 11: core's reviver drops __proto__, constructor and prototype at every depth.
+    value = parseRecordJson(UTF8.decode(bytes));
   } catch {
     throw new BadRequest('The request body is not valid JSON', { reason: 'invalid-body' });
   }
