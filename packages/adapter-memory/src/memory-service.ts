@@ -10,6 +10,8 @@ import {
   configError,
   toRecordData,
   normaliseId,
+  assertIdNotChosenExternally,
+  nextGeneratedId,
 } from '@org/core';
 import type { EntityService, Id, Params, QueryFilter } from '@org/core';
 import { comparator, matches } from './record-match.ts';
@@ -108,9 +110,14 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
     return records.map((r) => selectFields(this.#copy(r), query.select, this.id) as T);
   }
 
-  /** Creates a record; the store assigns the id unless `data` carries one. @throws Conflict on a taken unique value or id. */
-  async create(data: Partial<T>, _params?: Params): Promise<T> {
-    const record = this.#insert(data);
+  /**
+   * Creates a record; the store assigns the id unless `data` carries one (internal calls only).
+   * @throws Conflict on a taken unique value or id.
+   * @throws BadRequest when an external call (`params.provider`) carries an id, or the id is invalid.
+   * @throws GeneralError when generated ids have reached `Number.MAX_SAFE_INTEGER` (nothing is stored).
+   */
+  async create(data: Partial<T>, params?: Params): Promise<T> {
+    const record = this.#insert(data, params);
     return this.#emit('created', record);
   }
 
@@ -132,12 +139,12 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
     return this.#emit('removed', record);
   }
 
-  #insert(data: unknown): Entity {
+  #insert(data: unknown, params?: Params): Entity {
     const record = toRecordData(data);
-    const given = record[this.id];
+    const given = assertIdNotChosenExternally(record, this.id, params);
     let key: Id;
     if (given === undefined || given === null) {
-      key = this.#idType === 'number' ? this.#nextId : randomUUID();
+      key = this.#idType === 'number' ? nextGeneratedId(this.#nextId) : randomUUID();
     } else {
       const normalised = this.#normalise(given);
       if (normalised === undefined) throw new BadRequest(`Invalid ${this.id}`);
@@ -145,7 +152,9 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
       if (this.#store.has(key)) throw new Conflict(`A record with this ${this.id} already exists`);
     }
     this.#assertUnique(record, key);
-    if (typeof key === 'number') this.#nextId = Math.max(this.#nextId, key + 1);
+    // Never past MAX_SAFE_INTEGER + 1: nextGeneratedId refuses that value instead of rounding it.
+    if (typeof key === 'number')
+      this.#nextId = Math.max(this.#nextId, Math.min(key + 1, Number.MAX_SAFE_INTEGER + 1));
     const stored = { ...record, [this.id]: key };
     this.#store.set(key, stored);
     return stored;

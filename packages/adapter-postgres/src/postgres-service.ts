@@ -17,6 +17,8 @@ import {
   toRecordData,
   normaliseId,
   withoutPrototypeKeys,
+  assertIdNotChosenExternally,
+  nextGeneratedId,
 } from '@org/core';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
@@ -222,10 +224,15 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     return rows.map((row) => selectFields(this.#toRecord(row), parsed.select, this.id));
   }
 
-  /** Creates a record; the id is assigned unless `data` carries one. @throws Conflict on a taken unique value or id. */
-  async create(data: Partial<T>, _params?: Params): Promise<T> {
+  /**
+   * Creates a record; the id is assigned unless `data` carries one (internal calls only).
+   * @throws Conflict on a taken unique value or id.
+   * @throws BadRequest when an external call (`params.provider`) carries an id, or the id is invalid.
+   * @throws GeneralError when generated ids have reached `Number.MAX_SAFE_INTEGER` (nothing is stored).
+   */
+  async create(data: Partial<T>, params?: Params): Promise<T> {
     const record = toRecordData(data);
-    const given = record[this.id];
+    const given = assertIdNotChosenExternally(record, this.id, params);
     delete record[this.id];
     let id: Id | undefined;
     if (given !== undefined && given !== null) {
@@ -244,12 +251,19 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
         value === null || value === undefined ? 'NULL' : `${query.add(JSON.stringify(value))}::jsonb`,
       );
     }
-    if (id !== undefined) {
-      columns.unshift('id');
-      values.unshift(query.add(id));
-    }
     const table = qualified(this.#layout);
-    let sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING id, data`;
+    let sql: string;
+    if (id === undefined) {
+      // The identity would go past 2^53 - 1, where ids stop round-tripping through JavaScript numbers:
+      // take the next value explicitly and insert nothing beyond the safe range.
+      sql = `INSERT INTO ${table} (id, ${columns.join(', ')})
+        SELECT next.id, ${values.join(', ')}
+        FROM (SELECT nextval(pg_get_serial_sequence(${query.add(table)}, 'id')) AS id) AS next
+        WHERE next.id <= ${Number.MAX_SAFE_INTEGER}
+        RETURNING id, data`;
+    } else {
+      sql = `INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (${query.add(id)}, ${values.join(', ')}) RETURNING id, data`;
+    }
     if (typeof id === 'number') {
       // An explicit numeric id must move the identity sequence past it, or a later generated id collides.
       sql = `WITH created AS (${sql}), bumped AS (
@@ -258,7 +272,9 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
       ) SELECT created.id, created.data FROM created, bumped`;
     }
     const [row] = await this.#query(sql, query);
-    return this.#emit('created', this.#toRecord(row!));
+    // No row: the sequence is past the safe range, and nothing was stored.
+    if (row === undefined) return nextGeneratedId(Number.NaN) as never;
+    return this.#emit('created', this.#toRecord(row));
   }
 
   /** Merges `data` (minus the id) into the record. @throws NotFound when missing; Conflict on a taken unique value. */

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
+  AuthError,
   BadRequest,
   NotFound,
   parseQuery,
@@ -14,6 +15,8 @@ import {
   toRecordData,
   normaliseId,
   parseRecordJson,
+  assertIdNotChosenExternally,
+  nextGeneratedId,
 } from '@org/core';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
@@ -165,10 +168,15 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
     );
   }
 
-  /** Creates a record; the id is assigned unless `data` carries one. @throws Conflict on a taken unique value or id. */
-  async create(data: Partial<T>, _params?: Params): Promise<T> {
+  /**
+   * Creates a record; the id is assigned unless `data` carries one (internal calls only).
+   * @throws Conflict on a taken unique value or id.
+   * @throws BadRequest when an external call (`params.provider`) carries an id, or the id is invalid.
+   * @throws GeneralError when generated ids have reached `Number.MAX_SAFE_INTEGER` (nothing is stored).
+   */
+  async create(data: Partial<T>, params?: Params): Promise<T> {
     const record = toRecordData(data);
-    const given = record[this.id];
+    const given = assertIdNotChosenExternally(record, this.id, params);
     delete record[this.id];
     let id: Id | undefined;
     if (given !== undefined && given !== null) {
@@ -187,7 +195,14 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
       values.unshift(id);
     }
     const sql = `INSERT INTO ${quote(this.table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id, data`;
-    const created = this.#run(() => this.#toRecord(this.#db.prepare(sql).get(...values) as Row));
+    const created = this.#run(() =>
+      this.#db.transaction(() => {
+        const row = this.#db.prepare(sql).get(...values) as Row;
+        // AUTOINCREMENT goes past 2^53 - 1, where the driver rounds: roll back rather than store a lossy id.
+        if (typeof row.id === 'number') nextGeneratedId(row.id);
+        return this.#toRecord(row);
+      })(),
+    );
     return this.#emit('created', created);
   }
 
@@ -257,7 +272,7 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
     try {
       return work();
     } catch (error) {
-      if (error instanceof NotFound || error instanceof BadRequest) throw error;
+      if (error instanceof AuthError) throw error;
       throw toStoreError(error, (column) => (column.startsWith('u_') ? column.slice(2) : this.id));
     }
   }

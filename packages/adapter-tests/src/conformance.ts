@@ -4,6 +4,7 @@ import { concurrencyCases } from './cases/concurrency.ts';
 import { crudCases } from './cases/crud.ts';
 import { errorCases } from './cases/errors.ts';
 import { eventCases } from './cases/events.ts';
+import { idCases } from './cases/ids.ts';
 import { prototypeCases } from './cases/prototype.ts';
 import { queryCases } from './cases/query.ts';
 import { uniqueCases } from './cases/unique.ts';
@@ -48,7 +49,8 @@ function checkOptions(options: ConformanceOptions): void {
  * Covers CRUD, id assignment (ids round-trip as strings, as a JWT `sub` carries them), the query
  * subset (equality, `$limit`, `$skip`, `$select`, `$sort`), `NotFound` on missing ids, `BadRequest`
  * (`invalid-query`) for any non-scalar query value or unknown operator, `Conflict` on declared unique
- * fields (also under concurrent creates), events, copies, isolation, concurrent writes, and bodies that
+ * fields (also under concurrent creates), events, copies, isolation, concurrent writes, and ids (no client-chosen id on an external
+ * call, none outside the safe integer range, generation refused rather than rounded), and bodies that
  * try to supply a prototype (`__proto__`, `constructor`, `prototype` at any depth, dropped on every write).
  *
  * The suite creates records shaped like `{ name, email, username, age, active, team }`; `setup` runs
@@ -80,5 +82,6 @@ export function entityServiceConformance(name: string, options: ConformanceOptio
     eventCases(ctx);
     concurrencyCases(ctx);
     prototypeCases(ctx);
+    idCases(ctx);
   });
 }

@@ -1,4 +1,5 @@
-import type { Id } from './entity-service.ts';
+import type { Id, Params } from './entity-service.ts';
+import { BadRequest, GeneralError } from './errors.ts';
 
 /**
  * Normalises an id for a store whose ids are of `idType`: a JWT `sub` is always a string, so `"42"`
@@ -19,4 +20,41 @@ export function normaliseId(id: unknown, idType: 'string' | 'number'): Id | unde
   }
   const n = typeof id === 'string' && /^-?(0|[1-9][0-9]{0,15})$/.test(id) ? Number(id) : id;
   return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * The id a `create` caller chose, refused when the call is external: where the store generates ids, a
+ * client never picks one (a client-chosen `2^53 - 1` would exhaust generated ids for everyone after it).
+ *
+ * @param record - The data being created (already copied).
+ * @param idField - The store's id field.
+ * @param params - The call parameters; `provider` marks an external call.
+ * @returns The chosen id (`undefined` or `null` when none).
+ * @throws BadRequest (`bad-request`) when an external call carries an id.
+ */
+export function assertIdNotChosenExternally(
+  record: Record<string, unknown>,
+  idField: string,
+  params: Params | undefined,
+): unknown {
+  const given = record[idField];
+  if (params?.provider && given !== undefined && given !== null) {
+    throw new BadRequest(`'${idField}' is assigned by the store and cannot be set by a client`);
+  }
+  return given;
+}
+
+/**
+ * Checks an id the store generated: ids are numbers in JavaScript, so one beyond
+ * `Number.MAX_SAFE_INTEGER` would be rounded onto another record's id. Refused instead, never wrapped.
+ *
+ * @param id - The generated id (as the driver returned it).
+ * @returns The id.
+ * @throws GeneralError (`general-error`) when it is not a safe integer: the store has no id left.
+ */
+export function nextGeneratedId(id: number): number {
+  if (!Number.isSafeInteger(id)) {
+    throw new GeneralError('Cannot assign an id: generated ids have reached Number.MAX_SAFE_INTEGER');
+  }
+  return id;
 }
