@@ -1,6 +1,19 @@
 import pg from 'pg';
 import { BadRequest, Conflict, GeneralError } from '@org/core';
-import { afterAll, describe, expect, it } from 'vitest';
+
+// A failed start reaches clients as the generic 500; the detail is only in the (server-side) cause.
+function expectGeneric(error: unknown, detail: string): void {
+  expect(error).toBeInstanceOf(GeneralError);
+  expect((error as GeneralError).toJSON()).toEqual({
+    name: 'GeneralError',
+    message: 'General error',
+    code: 500,
+    className: 'general-error',
+    data: { reason: 'general-error' },
+  });
+  expect(((error as GeneralError).cause as Error).message).toBe(detail);
+}
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { postgresAdapter } from './postgres-adapter.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './test-db.ts';
 
@@ -95,8 +108,8 @@ describe('postgresAdapter: schema versions and migrations', () => {
     await before.create({ email: 'ada@example.com' });
     const after = postgresAdapter({ pool, schema, table: name, uniqueFields: ['email'] });
     const error = await after.start().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Conflict);
-    expect((error as Conflict).message).toBe(
+    expectGeneric(
+      error,
       `Cannot add a unique field to ${schema}.${name}: existing records hold duplicate values`,
     );
     expect(await before.find()).toHaveLength(2);
@@ -118,10 +131,36 @@ describe('postgresAdapter: schema versions and migrations', () => {
     const error = await postgresAdapter({ pool, schema, table: name })
       .start()
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(GeneralError);
-    expect((error as GeneralError).message).toBe(
+    expectGeneric(
+      error,
       `Cannot create or migrate ${schema}.${name}: table "${name}" has schema version 99, newer than this adapter's 1`,
     );
+  });
+
+  // Attack catalogue, class "error text leaks": the audit's case is a table that exists without a version
+  // row, whose CREATE TABLE fails with the database's "relation ... already exists".
+  it('a failed migration answers clients with the generic 500, logs the database text once, and keeps it as the cause', async () => {
+    const name = table();
+    await pool.query(`CREATE TABLE "${schema}"."${name}" (id bigint PRIMARY KEY, data jsonb NOT NULL)`);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const users = postgresAdapter({ pool, schema, table: name });
+      const errors = [
+        await users.create({ email: 'a@example.com' }).catch((e: unknown) => e),
+        await users.find({ query: { email: 'a@example.com' } }).catch((e: unknown) => e),
+        await users.start().catch((e: unknown) => e),
+      ];
+      for (const error of errors) {
+        expectGeneric(error, `Cannot create or migrate ${schema}.${name}: relation "${name}" already exists`);
+      }
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        `Cannot create or migrate ${schema}.${name}: relation "${name}" already exists`,
+        { code: 'ORG_POSTGRES_MIGRATION_FAILED' },
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

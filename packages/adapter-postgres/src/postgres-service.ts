@@ -4,7 +4,6 @@ import pg from 'pg';
 import {
   AuthError,
   BadRequest,
-  Conflict,
   GeneralError,
   NotFound,
   parseQuery,
@@ -115,6 +114,7 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
   readonly #target: QueryTarget;
   readonly #fieldOfConstraint: Map<string, string>;
   #started: Promise<void> | undefined;
+  #loggedStartFailure: string | undefined;
 
   /**
    * @param options - See {@link PostgresAdapterOptions}. Nothing connects until `start()` or the first call.
@@ -184,6 +184,9 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
   /**
    * Creates or migrates the table (once; a failure is retried on the next call). Calling it is optional.
    * @throws Unavailable (`store-unavailable`) when the database cannot be reached.
+   * @throws GeneralError (`general-error`, message `General error`) when the migration fails: the
+   *   database's text is in `error.cause.message` and in a process warning (`ORG_POSTGRES_MIGRATION_FAILED`,
+   *   once per distinct failure), never in the message a client receives.
    */
   start(): Promise<void> {
     this.#started ??= (async () => {
@@ -341,17 +344,21 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     }
   }
 
+  // The database's own text (relation names, SQL) stays server-side: it is logged once per distinct
+  // failure (a failed start is retried on every call) and kept as the cause; clients get 'General error'.
   #startError(error: unknown): AuthError {
     if (error instanceof AuthError) return error;
     if (isUnavailable(error)) return this.#storeError(error);
     const table = `${this.#layout.schema}.${this.#layout.table}`;
-    if ((error as { code?: unknown }).code === '23505') {
-      return new Conflict(`Cannot add a unique field to ${table}: existing records hold duplicate values`, {
-        cause: error,
-      });
+    const detail =
+      (error as { code?: unknown }).code === '23505'
+        ? `Cannot add a unique field to ${table}: existing records hold duplicate values`
+        : `Cannot create or migrate ${table}: ${error instanceof Error ? error.message : 'unexpected error'}`;
+    if (detail !== this.#loggedStartFailure) {
+      this.#loggedStartFailure = detail;
+      process.emitWarning(detail, { code: 'ORG_POSTGRES_MIGRATION_FAILED' });
     }
-    const why = error instanceof Error ? error.message : 'unexpected error';
-    return new GeneralError(`Cannot create or migrate ${table}: ${why}`, { cause: error });
+    return new GeneralError('General error', { cause: new Error(detail, { cause: error }) });
   }
 
   #storeError(error: unknown): AuthError {
