@@ -71,7 +71,10 @@ describe.each(ADAPTERS)('id precision on $name', (adapter) => {
       const error = await signUp(email).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GeneralError);
     }
-    expect((await users.find({})).map((u) => u.email)).toEqual(['ada@example.com', 'top@example.com']);
+    expect(((await users.find({})) as Array<Record<string, unknown>>).map((u) => u.email)).toEqual([
+      'ada@example.com',
+      'top@example.com',
+    ]);
     expect(await logIn('ada@example.com')).toMatchObject({ id: ada.id, email: 'ada@example.com' });
     expect(await logIn('top@example.com')).toMatchObject({ id: MAX, email: 'top@example.com' });
   });
