@@ -34,8 +34,8 @@ export {
   type JwsAlgorithm,
   type PssAlgorithmSpec,
   type RsaAlgorithmSpec,
-} from './algorithms.ts';
-export type { KeyInput, SecretInput } from './key-import.ts';
+} from './key-material/algorithms.ts';
+export type { KeyInput, SecretInput } from './key-material/key-import.ts';
 export {
   StaticKeySource,
   type ResolvedVerificationKey,
@@ -43,25 +43,29 @@ export {
   type SigningKeySource,
   type StaticKeyEntry,
   type VerificationKeySource,
-} from './key-source.ts';
-export { parseDuration, type Duration } from './duration.ts';
+} from './key-material/key-source.ts';
+export { parseDuration, type Duration } from './shared/duration.ts';
 export {
   DEFAULT_JWT_OPTIONS,
   MAX_CLOCK_TOLERANCE,
   type JwtSignOptions,
   type JwtVerifyOptions,
-} from './options.ts';
-export type { JwtPayload } from './claims.ts';
-export type { RevocationCheck } from './revocation-check.ts';
-export { MAX_TOKEN_LENGTH } from './compact-parse.ts';
-export { TokenService, type TokenServiceOptions } from './token-service.ts';
+} from './token/options.ts';
+export type { JwtPayload } from './token/claims.ts';
+export type { RevocationCheck } from './token/revocation-check.ts';
+export { MAX_TOKEN_LENGTH } from './token/compact-parse.ts';
+export { TokenService, type TokenServiceOptions } from './token/token-service.ts';
 export {
   createDenylist,
   Denylist,
   type DenylistOptions,
   type RevocablePayload,
 } from './revocation/denylist.ts';
-export { keySourceFromJwks, verificationKeyFromJwk, type JwkImportOptions } from './jwk-import.ts';
+export {
+  keySourceFromJwks,
+  verificationKeyFromJwk,
+  type JwkImportOptions,
+} from './key-material/jwk-import.ts';
 export { createRemoteVerifier, RemoteVerifier, type RemoteVerifierOptions } from './jwks/remote-verifier.ts';
 export { JwksRefusedError } from './jwks/remote-key-set.ts';
 export { KeyRing, createKeyRing } from './keys/key-ring.ts';
@@ -76,25 +80,32 @@ export {
 } from './keys/key-record.ts';
 export { KEK_DERIVATION, type KekSpec } from './keys/key-encryption-key.ts';
 export type { AsymmetricAlgorithm, PublicKeyJwk } from './keys/signing-key-pair.ts';
-export type { KeyStore, KeyStoreEntry } from './keys/key-store.ts';
-export { keyvKeyStore, type KeyvKeyStoreOptions } from './keys/keyv-key-store.ts';
-export { sqliteKeyStore, type SqliteKeyStoreOptions, type SqliteQueryable } from './keys/sqlite-key-store.ts';
-export { redisKeyStore, type RedisCommandClient, type RedisKeyStoreOptions } from './keys/redis-key-store.ts';
+export type { KeyStore, KeyStoreEntry } from './keys/stores/key-store.ts';
+export { keyvKeyStore, type KeyvKeyStoreOptions } from './keys/stores/keyv-key-store.ts';
+export {
+  sqliteKeyStore,
+  type SqliteKeyStoreOptions,
+  type SqliteQueryable,
+} from './keys/stores/sqlite-key-store.ts';
+export {
+  redisKeyStore,
+  type RedisCommandClient,
+  type RedisKeyStoreOptions,
+} from './keys/stores/redis-key-store.ts';
 export {
   postgresKeyStore,
   type PostgresKeyStoreOptions,
   type PostgresQueryable,
-} from './keys/postgres-key-store.ts';
+} from './keys/stores/postgres-key-store.ts';
 export { rewrapKeyStore, type RewrapResult } from './keys/rewrap.ts';
 export {
   exportJwks,
   importKeys,
-  type ImportedKey,
   type KeyImportOptions,
-  type KeyImportResult,
   type KeyImportSource,
   type NodeJoseKeyStoreLike,
 } from './keys/ring-key-import.ts';
+export type { ImportedKey, KeyImportResult } from './keys/imported-key.ts';
 export {
   JWTStrategy,
   type JwtStrategyConfiguration,

@@ -9,7 +9,7 @@ import { AuthenticationService, NotAuthenticated } from '@org/core';
 import { MemoryService as MemoryEntityService } from '@org/adapter-memory';
 import { describe, expect, it } from 'vitest';
 import { JWTStrategy } from '../src/strategy/jwt-strategy.ts';
-import { TokenService } from '../src/token-service.ts';
+import { TokenService } from '../src/token/token-service.ts';
 
 // A strong printable secret: what a Feathers app keeps in config/default.json.
 const SECRET = randomBytes(48).toString('base64url');

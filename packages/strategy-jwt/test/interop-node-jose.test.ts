@@ -5,7 +5,7 @@ import { createSigner, createVerifier } from 'fast-jwt';
 // @ts-expect-error no declaration file
 import nodeJose from 'node-jose';
 import { describe, expect, it } from 'vitest';
-import { TokenService } from '../src/token-service.ts';
+import { TokenService } from '../src/token/token-service.ts';
 
 const AUDIENCE = 'https://interop.example';
 const ISSUER = 'interop';

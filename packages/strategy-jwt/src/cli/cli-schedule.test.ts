@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
 import type { KeyRingOptions } from '../keys/key-ring-options.ts';
-import type { KeyStore } from '../keys/key-store.ts';
-import { sqliteKeyStore } from '../keys/sqlite-key-store.ts';
+import type { KeyStore } from '../keys/stores/key-store.ts';
+import { sqliteKeyStore } from '../keys/stores/sqlite-key-store.ts';
 import { CLI_TEST_TIMEOUT, cliBin, KEK, orgKeys } from './test-cli-support.ts';
 
 vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT });

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import nodeJose from 'node-jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeyRing } from '../keys/key-ring.ts';
-import { redisKeyStore } from '../keys/redis-key-store.ts';
-import { sqliteKeyStore } from '../keys/sqlite-key-store.ts';
-import { startTcpProxy } from '../keys/test-tcp-proxy.ts';
-import { TokenService } from '../token-service.ts';
+import { redisKeyStore } from '../keys/stores/redis-key-store.ts';
+import { sqliteKeyStore } from '../keys/stores/sqlite-key-store.ts';
+import { startTcpProxy } from '../keys/stores/test-tcp-proxy.ts';
+import { TokenService } from '../token/token-service.ts';
 import { CLI_TEST_TIMEOUT, cliBin, KEK, orgKeys, OTHER_KEK } from './test-cli-support.ts';
 
 vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT });

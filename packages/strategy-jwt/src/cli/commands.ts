@@ -1,14 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { isAuthError } from '@org/core';
-import { JWS_ALGORITHMS } from '../algorithms.ts';
-import { resolveVerifyOptions } from '../options.ts';
+import { JWS_ALGORITHMS } from '../key-material/algorithms.ts';
+import { resolveVerifyOptions } from '../token/options.ts';
 import { deriveKeks } from '../keys/key-encryption-key.ts';
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
 import type { KeyRingOptions } from '../keys/key-ring-options.ts';
-import type { KeyStore } from '../keys/key-store.ts';
+import type { KeyStore } from '../keys/stores/key-store.ts';
 import { importKeys } from '../keys/ring-key-import.ts';
 import type { AsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
-import { verifyToken } from '../verify-token.ts';
+import { verifyToken } from '../token/verify-token.ts';
 import { assertScheduleMatches } from './check-schedule.ts';
 import { CliError } from './cli-error.ts';
 import { inspectStore, publishedJwks, publishedKeySource } from './inspect-store.ts';

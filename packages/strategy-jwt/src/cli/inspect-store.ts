@@ -1,9 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { ResolvedVerificationKey, VerificationKeySource } from '../key-source.ts';
+import type { ResolvedVerificationKey, VerificationKeySource } from '../key-material/key-source.ts';
 import type { Kek } from '../keys/key-encryption-key.ts';
 import { isPublished, keyState, type KeyRecord, type KeyState } from '../keys/key-record.ts';
-import type { KeyStore } from '../keys/key-store.ts';
+import type { KeyStore } from '../keys/stores/key-store.ts';
 import { openRecord, type IntegrityReason } from '../keys/record-seal.ts';
 import { toPublicJwk } from '../jwks/public-jwk.ts';
 import { CliError } from './cli-error.ts';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { KeyStore } from '../keys/key-store.ts';
-import { keyvKeyStore } from '../keys/keyv-key-store.ts';
-import { postgresKeyStore } from '../keys/postgres-key-store.ts';
-import { redisKeyStore } from '../keys/redis-key-store.ts';
-import { sqliteKeyStore } from '../keys/sqlite-key-store.ts';
+import type { KeyStore } from '../keys/stores/key-store.ts';
+import { keyvKeyStore } from '../keys/stores/keyv-key-store.ts';
+import { postgresKeyStore } from '../keys/stores/postgres-key-store.ts';
+import { redisKeyStore } from '../keys/stores/redis-key-store.ts';
+import { sqliteKeyStore } from '../keys/stores/sqlite-key-store.ts';
 import { CliError } from './cli-error.ts';
 
 /** The `--store` forms, for messages. @internal */

@@ -1,6 +1,6 @@
 // Test support: runs the bundled `org-keys` bin in a real child process.
 import { spawn } from 'node:child_process';
-import { bundleChild } from '../test-child-bundle.ts';
+import { bundleChild } from '../shared/test-child-bundle.ts';
 
 export const KEK = 'jwks-helper-cli-kek-0123456789abcdefghij';
 export const OTHER_KEK = 'jwks-helper-cli-other-kek-0123456789abcd';

@@ -1,8 +1,8 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { isJwsAlgorithm, type JwsAlgorithm } from '../algorithms.ts';
-import type { ResolvedVerificationKey, VerificationKeySource } from '../key-source.ts';
-import { assertKeyPolicy, keyFitsAlgorithm } from '../key-policy.ts';
-import { findBadMemberName } from '../strict-json.ts';
+import { isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import type { ResolvedVerificationKey, VerificationKeySource } from '../key-material/key-source.ts';
+import { assertKeyPolicy, keyFitsAlgorithm } from '../key-material/key-policy.ts';
+import { findBadMemberName } from '../token/strict-json.ts';
 import { PRIVATE_JWK_MEMBERS } from './public-jwk.ts';
 
 /** Why a fetched JWK Set was refused (whole): kept server-side, reported through `onError`. */

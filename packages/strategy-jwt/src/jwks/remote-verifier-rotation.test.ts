@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
-import { keyvKeyStore } from '../keys/keyv-key-store.ts';
-import { TokenService } from '../token-service.ts';
+import { keyvKeyStore } from '../keys/stores/keyv-key-store.ts';
+import { TokenService } from '../token/token-service.ts';
 import { jwksHandler } from './jwks-handler.ts';
 import { createRemoteVerifier, type RemoteVerifier } from './remote-verifier.ts';
 

@@ -1,11 +1,11 @@
 import { NotAuthenticated, Unavailable, type TokenIssuer, configError } from '@org/core';
-import { isJwsAlgorithm, type JwsAlgorithm } from '../algorithms.ts';
-import type { JwtPayload } from '../claims.ts';
-import { parseCompact } from '../compact-parse.ts';
-import { resolveVerifyOptions, type JwtVerifyOptions, type ResolvedVerifyOptions } from '../options.ts';
-import type { RevocationCheck } from '../revocation-check.ts';
-import { decodeJsonObject } from '../strict-json.ts';
-import { verifyToken } from '../verify-token.ts';
+import { isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import type { JwtPayload } from '../token/claims.ts';
+import { parseCompact } from '../token/compact-parse.ts';
+import { resolveVerifyOptions, type JwtVerifyOptions, type ResolvedVerifyOptions } from '../token/options.ts';
+import type { RevocationCheck } from '../token/revocation-check.ts';
+import { decodeJsonObject } from '../token/strict-json.ts';
+import { verifyToken } from '../token/verify-token.ts';
 import { fetchJwks } from './fetch-jwks.ts';
 import { RemoteKeySet } from './remote-key-set.ts';
 

@@ -4,9 +4,9 @@ import type { KeyRecord, KeyState } from './key-record.ts';
 import type { KeyRingSettings } from './key-ring-options.ts';
 import { recordFields, type LoadedKey } from './key-ring-snapshot.ts';
 import { nextInChain, slotDates, slotOf } from './key-schedule.ts';
-import type { KeyStore, KeyStoreEntry } from './key-store.ts';
+import type { KeyStore, KeyStoreEntry } from './stores/key-store.ts';
 import { sealRecord, type OpenResult } from './record-seal.ts';
-import type { ImportedKey, KeyImportResult } from './ring-key-import.ts';
+import type { ImportedKey, KeyImportResult } from './imported-key.ts';
 import { generateSigningKeyPair } from './signing-key-pair.ts';
 
 /** What the administrative operations need from a ring; the ring hands out a closure over its state. @internal */

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BadRequest, NotFound, Unavailable } from '@org/core';
 import { createKeyRing, KeyRing } from './key-ring.ts';
 import type { KeyRingOptions } from './key-ring-options.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
-import type { KeyStore } from './key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
+import type { KeyStore } from './stores/key-store.ts';
 import {
   DAY,
   HOUR,

@@ -2,8 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleChild } from '../test-child-bundle.ts';
-import { redisKeyStore } from './redis-key-store.ts';
+import { bundleChild } from '../shared/test-child-bundle.ts';
+import { redisKeyStore } from './stores/redis-key-store.ts';
 
 // Invariant 3 with real processes: three instances share a real store and rotate under a clock 20x real
 // time (a 60 s period is 3 s): every token any of them signs verifies on every other.

@@ -1,7 +1,7 @@
 import { didYouMean, configError } from '@org/core';
-import { parseDuration, type Duration } from '../duration.ts';
+import { parseDuration, type Duration } from '../shared/duration.ts';
 import type { KekSpec } from './key-encryption-key.ts';
-import type { KeyStore } from './key-store.ts';
+import type { KeyStore } from './stores/key-store.ts';
 import type { IntegrityFailure } from './key-ring-events.ts';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './signing-key-pair.ts';
 

@@ -5,10 +5,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Conflict } from '@org/core';
 import type { KekSpec } from './key-encryption-key.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
-import type { KeyStore } from './key-store.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
-import { postgresKeyStore } from './postgres-key-store.ts';
-import { redisKeyStore } from './redis-key-store.ts';
+import type { KeyStore } from './stores/key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
+import { postgresKeyStore } from './stores/postgres-key-store.ts';
+import { redisKeyStore } from './stores/redis-key-store.ts';
 import { DAY, KEK, clock } from './test-ring-support.ts';
 
 // Invariant 5 for keys: a revocation is stored or reported as failed, never lost to a concurrent write.

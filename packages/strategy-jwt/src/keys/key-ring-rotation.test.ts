@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
 import { DAY, HOUR, KEK, MINUTE, clock, kidOf, signToken, verifyToken } from './test-ring-support.ts';
 
 const PERIOD = 30 * DAY;

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKeyRing } from './key-ring.ts';
-import type { KeyStore } from './key-store.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
-import { postgresKeyStore } from './postgres-key-store.ts';
-import { redisKeyStore } from './redis-key-store.ts';
-import { sqliteKeyStore } from './sqlite-key-store.ts';
+import type { KeyStore } from './stores/key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
+import { postgresKeyStore } from './stores/postgres-key-store.ts';
+import { redisKeyStore } from './stores/redis-key-store.ts';
+import { sqliteKeyStore } from './stores/sqlite-key-store.ts';
 import { DAY, KEK, clock } from './test-ring-support.ts';
 
 // Invariant 4: no private member (d, p, q, dp, dq, qi, k) in a JWKS or, in clear, in a store value.

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { ResolvedVerificationKey, SigningKey } from '../key-source.ts';
+import type { ResolvedVerificationKey, SigningKey } from '../key-material/key-source.ts';
 import { isPublished, type KeyRecord, type KeyRecordFields, type KeyState } from './key-record.ts';
 import type { AsymmetricAlgorithm } from './signing-key-pair.ts';
 

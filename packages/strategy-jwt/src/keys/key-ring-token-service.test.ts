@@ -1,8 +1,8 @@
 import { BadRequest } from '@org/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TokenService } from '../token-service.ts';
+import { TokenService } from '../token/token-service.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
 import { DAY, KEK, MINUTE, kidOf } from './test-ring-support.ts';
 
 const PERIOD = 30 * DAY;

@@ -6,7 +6,7 @@ import type {
   SigningKey,
   SigningKeySource,
   VerificationKeySource,
-} from '../key-source.ts';
+} from '../key-material/key-source.ts';
 import { deriveKeks, type Kek } from './key-encryption-key.ts';
 import type { IntegrityFailure } from './key-ring-events.ts';
 import { resolveKeyRingSettings, type KeyRingOptions, type KeyRingSettings } from './key-ring-options.ts';
@@ -15,11 +15,11 @@ import { revokeKey, rotateKey, storeVerificationKeys, type RingInternals } from 
 import { planMaintenance } from './key-ring-maintenance.ts';
 import { computeSnapshot, recordFields, type LoadedKey, type Snapshot } from './key-ring-snapshot.ts';
 import { slotDates } from './key-schedule.ts';
-import type { KeyStore, KeyStoreEntry } from './key-store.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
+import type { KeyStore, KeyStoreEntry } from './stores/key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
 import { openRecord, sealRecord, type OpenResult } from './record-seal.ts';
 import { rewrapEntries, type RewrapResult } from './rewrap.ts';
-import type { ImportedKey, KeyImportResult } from './ring-key-import.ts';
+import type { ImportedKey, KeyImportResult } from './imported-key.ts';
 import { generateSigningKeyPair } from './signing-key-pair.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
 import { rewrapKeyStore } from './rewrap.ts';
 import { DAY, KEK, clock, signToken, verifyToken } from './test-ring-support.ts';
 

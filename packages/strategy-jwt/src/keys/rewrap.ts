@@ -1,5 +1,5 @@
 import { deriveKeks, type Kek, type KekSpec } from './key-encryption-key.ts';
-import type { KeyStore, KeyStoreEntry } from './key-store.ts';
+import type { KeyStore, KeyStoreEntry } from './stores/key-store.ts';
 import { openRecord, sealRecord, type IntegrityReason } from './record-seal.ts';
 
 /** What a re-wrap did. */

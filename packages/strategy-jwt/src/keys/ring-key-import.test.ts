@@ -6,7 +6,7 @@ import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair } from 
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadRequest } from '@org/core';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
-import { keyvKeyStore } from './keyv-key-store.ts';
+import { keyvKeyStore } from './stores/keyv-key-store.ts';
 import { exportJwks, importKeys } from './ring-key-import.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
 import { DAY, KEK, clock, verifyToken } from './test-ring-support.ts';

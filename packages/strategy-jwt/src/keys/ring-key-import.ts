@@ -1,11 +1,12 @@
 import { configError } from '@org/core';
 import { KeyObject, createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { isJwsAlgorithm } from '../algorithms.ts';
-import { importPrivateKey, importPublicKey } from '../key-import.ts';
-import { assertKeyPolicy, defaultAlgorithmFor } from '../key-policy.ts';
+import { isJwsAlgorithm } from '../key-material/algorithms.ts';
+import { importPrivateKey, importPublicKey } from '../key-material/key-import.ts';
+import { assertKeyPolicy, defaultAlgorithmFor } from '../key-material/key-policy.ts';
+import type { ImportedKey, KeyImportResult } from './imported-key.ts';
 import type { KeyRing } from './key-ring.ts';
-import { isAsymmetricAlgorithm, publicMembers, type AsymmetricAlgorithm } from './signing-key-pair.ts';
+import { isAsymmetricAlgorithm, publicMembers } from './signing-key-pair.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
 
 /** A node-jose `JWK.KeyStore` (or anything that serialises to a JWK Set the same way). */
@@ -37,28 +38,6 @@ export interface KeyImportOptions {
    * @defaultValue the ring's `retention`
    */
   retainFor?: number;
-}
-
-/** One parsed key ready to be stored as verify-only (see `KeyRing#addVerificationKeys`). */
-export interface ImportedKey {
-  /** The public half. */
-  publicKey: KeyObject;
-  /** Its public JWK members. */
-  publicJwk: Readonly<Record<string, string>>;
-  /** The one algorithm it verifies. */
-  alg: AsymmetricAlgorithm;
-  /** The source's kid, or the thumbprint when the source had none. */
-  kid: string;
-  /** RFC 7638 thumbprint; the record id is `import:<thumbprint>`. */
-  thumbprint: string;
-}
-
-/** What an import did. */
-export interface KeyImportResult {
-  /** Kids of the keys stored now. */
-  imported: string[];
-  /** Kids of keys the store already held. */
-  existing: string[];
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;

@@ -1,6 +1,6 @@
 import { generateKeyPair, createPublicKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ALGORITHMS, type JwsAlgorithm } from '../algorithms.ts';
+import { ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
 
 const generate = promisify(generateKeyPair);

@@ -2,9 +2,9 @@
 // Its clock runs SPEED times faster than real time from a base every child shares, so three children agree.
 import { SignJWT, jwtVerify } from 'jose';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
-import type { KeyStore } from './key-store.ts';
-import { postgresKeyStore } from './postgres-key-store.ts';
-import { redisKeyStore } from './redis-key-store.ts';
+import type { KeyStore } from './stores/key-store.ts';
+import { postgresKeyStore } from './stores/postgres-key-store.ts';
+import { redisKeyStore } from './stores/redis-key-store.ts';
 
 const env = process.env;
 const speed = Number(env.SPEED);

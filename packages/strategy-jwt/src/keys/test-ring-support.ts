@@ -3,7 +3,7 @@
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import { Unavailable } from '@org/core';
 import type { KeyRing } from './key-ring.ts';
-import type { KeyStore } from './key-store.ts';
+import type { KeyStore } from './stores/key-store.ts';
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;

@@ -5,7 +5,7 @@ import KeyvPostgres from '@keyv/postgres';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleChild } from '../test-child-bundle.ts';
+import { bundleChild } from '../shared/test-child-bundle.ts';
 import { createDenylist } from './denylist.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

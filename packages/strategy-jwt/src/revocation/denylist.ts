@@ -1,6 +1,6 @@
 import { BadRequest, Unavailable } from '@org/core';
 import type Keyv from 'keyv';
-import type { RevocationCheck } from '../revocation-check.ts';
+import type { RevocationCheck } from '../token/revocation-check.ts';
 import { denylistKey } from './denylist-key.ts';
 
 /** The verified claims the denylist reads. */

@@ -2,7 +2,7 @@ import { NotAuthenticated, Unavailable } from '@org/core';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { createTestAuth, TEST_SECRET } from '../strategy/test-auth.ts';
-import { TokenService } from '../token-service.ts';
+import { TokenService } from '../token/token-service.ts';
 import { createDenylist } from './denylist.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<{ reason?: string; code?: number }> {

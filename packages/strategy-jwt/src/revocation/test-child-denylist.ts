@@ -1,5 +1,5 @@
 // Child process of the cross-process revocation test: one JSON command per stdin line, one JSON
-// answer per stdout line. Runs bundled (see ../test-child-bundle.ts) under plain node.
+// answer per stdout line. Runs bundled (see ../shared/test-child-bundle.ts) under plain node.
 import { createInterface } from 'node:readline';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';

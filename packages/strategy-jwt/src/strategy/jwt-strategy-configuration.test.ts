@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { AuthenticationService, BadRequest, type AuthenticationHost } from '@org/core';
 import { describe, expect, it } from 'vitest';
-import { TokenService } from '../token-service.ts';
+import { TokenService } from '../token/token-service.ts';
 import { JWTStrategy } from './jwt-strategy.ts';
 import { TEST_SECRET, createTestAuth } from './test-auth.ts';
 

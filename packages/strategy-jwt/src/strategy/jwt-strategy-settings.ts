@@ -1,5 +1,5 @@
 import { configError, didYouMean } from '@org/core';
-import { parseDuration, type Duration } from '../duration.ts';
+import { parseDuration, type Duration } from '../shared/duration.ts';
 
 /** The keys `authentication.jwt` accepts, as in Feathers. */
 export const JWT_STRATEGY_KEYS = ['entity', 'entityId', 'service', 'header', 'schemes'] as const;

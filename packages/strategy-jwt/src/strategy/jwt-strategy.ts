@@ -15,8 +15,8 @@ import {
   type Query,
   type TokenRefresh,
 } from '@org/core';
-import { parseDuration, type Duration } from '../duration.ts';
-import { TokenService } from '../token-service.ts';
+import { parseDuration, type Duration } from '../shared/duration.ts';
+import { TokenService } from '../token/token-service.ts';
 import { ConnectionExpiry } from './connection-expiry.ts';
 import {
   JWT_STRATEGY_KEYS,

@@ -18,8 +18,8 @@
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
-import { assertKeyPolicy } from './key-policy.ts';
+import { ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { assertKeyPolicy } from '../key-material/key-policy.ts';
 import { readVector, type WycheproofFile, type WycheproofTest } from './test-vectors.ts';
 import { verifySignature } from './verify-signature.ts';
 

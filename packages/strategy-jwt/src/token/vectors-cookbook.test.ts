@@ -17,8 +17,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { NotAuthenticated } from '@org/core';
-import { verificationKeyFromJwk } from './jwk-import.ts';
-import { StaticKeySource } from './key-source.ts';
+import { verificationKeyFromJwk } from '../key-material/jwk-import.ts';
+import { StaticKeySource } from '../key-material/key-source.ts';
 import { resolveVerifyOptions } from './options.ts';
 import { readVector } from './test-vectors.ts';
 import { verifyJws } from './verify-jws.ts';

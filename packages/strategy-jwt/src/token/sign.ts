@@ -1,6 +1,6 @@
 import { createHmac, sign as cryptoSign } from 'node:crypto';
-import { ALGORITHMS, signingParameters } from './algorithms.ts';
-import type { SigningKey } from './key-source.ts';
+import { ALGORITHMS, signingParameters } from '../key-material/algorithms.ts';
+import type { SigningKey } from '../key-material/key-source.ts';
 
 function encodeJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');

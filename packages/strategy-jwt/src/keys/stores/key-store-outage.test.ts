@@ -6,14 +6,14 @@ import Keyv from 'keyv';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BadRequest, Unavailable } from '@org/core';
-import { KeyRing } from './key-ring.ts';
+import { KeyRing } from '../key-ring.ts';
 import { keyvKeyStore } from './keyv-key-store.ts';
 import type { KeyStore } from './key-store.ts';
 import { postgresKeyStore } from './postgres-key-store.ts';
 import { redisKeyStore } from './redis-key-store.ts';
 import { sqliteKeyStore } from './sqlite-key-store.ts';
 import { closedPort, startTcpProxy, type TestTcpProxy } from './test-tcp-proxy.ts';
-import { KEK } from './test-ring-support.ts';
+import { KEK } from '../test-ring-support.ts';
 
 // Outages are simulated on closed ports and on a proxy in front of the real servers, never by
 // stopping the shared Redis and Postgres. A store that hangs instead of failing times the test out.

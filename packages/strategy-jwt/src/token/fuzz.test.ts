@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ERROR_REASONS, NotAuthenticated } from '@org/core';
-import { StaticKeySource } from './key-source.ts';
+import { StaticKeySource } from '../key-material/key-source.ts';
 import { resolveVerifyOptions } from './options.ts';
 import { FUZZ_CASES, fuzzCases } from './test-fuzz.ts';
 import { NOW, SECRET_KEY } from './test-keys.ts';

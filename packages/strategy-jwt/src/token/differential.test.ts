@@ -21,9 +21,9 @@ import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:cryp
 import { compactVerify } from 'jose';
 import { describe, expect, test } from 'vitest';
 import { NotAuthenticated } from '@org/core';
-import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
-import { keySourceFromJwks, verificationKeyFromJwk } from './jwk-import.ts';
-import { StaticKeySource, type VerificationKeySource } from './key-source.ts';
+import { ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { keySourceFromJwks, verificationKeyFromJwk } from '../key-material/jwk-import.ts';
+import { StaticKeySource, type VerificationKeySource } from '../key-material/key-source.ts';
 import { resolveVerifyOptions, type ResolvedVerifyOptions } from './options.ts';
 import { joseReferenceVerify } from './test-jose-reference.ts';
 import { fuzzCases, FUZZ_CASES } from './test-fuzz.ts';

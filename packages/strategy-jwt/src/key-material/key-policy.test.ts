@@ -3,8 +3,8 @@ import { JWS_ALGORITHMS } from './algorithms.ts';
 import { keyFitsAlgorithm } from './key-policy.ts';
 import { StaticKeySource } from './key-source.ts';
 import { hasRocaFingerprint } from './roca.ts';
-import { EC256, EC384, EC521, ED25519, RSA, RSA_ATTACKER, SECRET_KEY } from './test-keys.ts';
-import { readVector } from './test-vectors.ts';
+import { EC256, EC384, EC521, ED25519, RSA, RSA_ATTACKER, SECRET_KEY } from '../token/test-keys.ts';
+import { readVector } from '../token/test-vectors.ts';
 
 describe('keyFitsAlgorithm', () => {
   test('each key fits exactly its algorithms', () => {

@@ -1,23 +1,23 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { BadRequest, NotAuthenticated, type TokenIssuer, configError } from '@org/core';
-import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
+import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { JwtPayload } from './claims.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import {
   importPrivateKey,
   importPublicKey,
   importSecret,
   type KeyInput,
   type SecretInput,
-} from './key-import.ts';
-import { assertKeyPolicy, defaultAlgorithmFor } from './key-policy.ts';
+} from '../key-material/key-import.ts';
+import { assertKeyPolicy, defaultAlgorithmFor } from '../key-material/key-policy.ts';
 import {
   StaticKeySource,
   type SigningKey,
   type SigningKeySource,
   type StaticKeyEntry,
   type VerificationKeySource,
-} from './key-source.ts';
+} from '../key-material/key-source.ts';
 import {
   resolveSignOptions,
   resolveVerifyOptions,

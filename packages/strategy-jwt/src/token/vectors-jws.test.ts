@@ -19,10 +19,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { NotAuthenticated } from '@org/core';
-import type { JwsAlgorithm } from './algorithms.ts';
-import { keySourceFromJwks, verificationKeyFromJwk } from './jwk-import.ts';
-import type { VerificationKeySource } from './key-source.ts';
-import { StaticKeySource } from './key-source.ts';
+import type { JwsAlgorithm } from '../key-material/algorithms.ts';
+import { keySourceFromJwks, verificationKeyFromJwk } from '../key-material/jwk-import.ts';
+import type { VerificationKeySource } from '../key-material/key-source.ts';
+import { StaticKeySource } from '../key-material/key-source.ts';
 import { readVector, type WycheproofFile } from './test-vectors.ts';
 import { verifyJws } from './verify-jws.ts';
 

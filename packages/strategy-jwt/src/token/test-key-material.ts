@@ -1,7 +1,7 @@
 // Test support: public (and private) key material in every form and encoding people paste into a
 // `secret` setting, for the HS/RS confusion class of the attack catalogue.
 import { createSecretKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { SecretInput } from './key-import.ts';
+import type { SecretInput } from '../key-material/key-import.ts';
 import { EC256, ED25519, RSA } from './test-keys.ts';
 
 type Pair = { privateKey: KeyObject; publicKey: KeyObject };

@@ -1,6 +1,6 @@
 import { configError, didYouMean } from '@org/core';
-import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
-import { parseDuration, type Duration } from './duration.ts';
+import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { parseDuration, type Duration } from '../shared/duration.ts';
 import { REFUSED_HEADERS } from './verify-jws.ts';
 
 /** Signing options (`authentication.jwtOptions`), Feathers' shape. */

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { ALGORITHMS, signingParameters, type JwsAlgorithm } from './algorithms.ts';
+import { ALGORITHMS, signingParameters, type JwsAlgorithm } from '../key-material/algorithms.ts';
 
 const PARAMS = Object.fromEntries(
   (Object.keys(ALGORITHMS) as JwsAlgorithm[]).map((alg) => [alg, signingParameters(alg)]),

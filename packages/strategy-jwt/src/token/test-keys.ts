@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { ALGORITHMS, signingParameters, type JwsAlgorithm } from './algorithms.ts';
+import { ALGORITHMS, signingParameters, type JwsAlgorithm } from '../key-material/algorithms.ts';
 
 /** Test keys, generated once per test file. */
 export const SECRET = 'k3P9-vQ2xLr8_Tz4Wm7bN1cY6hJ0sD5fA9gE2uR8iO4pK7lZ';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
  * The shared test vectors, read in place (never copied). A missing folder throws, so the tests that use
  * it fail instead of passing on nothing.
  */
-export const VECTORS_DIR = fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
+export const VECTORS_DIR = fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
 
 /** Reads one vector file (path relative to the vectors folder) as JSON. */
 export function readVector<T = any>(path: string): T {

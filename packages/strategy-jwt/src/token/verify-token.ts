@@ -1,5 +1,5 @@
 import { validateClaims, type JwtPayload } from './claims.ts';
-import type { VerificationKeySource } from './key-source.ts';
+import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
 import { decodeJsonObject } from './strict-json.ts';
 import { verifyJws } from './verify-jws.ts';

@@ -1,5 +1,5 @@
 import { jwtVerify, type JWTVerifyOptions } from 'jose';
-import type { VerificationKeySource } from './key-source.ts';
+import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
 
 /** jose's verdict on one token. */

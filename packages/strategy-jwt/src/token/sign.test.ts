@@ -2,7 +2,7 @@
 import { createSecretKey } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { describe, expect, test } from 'vitest';
-import { JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import { keysFor, NOW, NOW_MS } from './test-keys.ts';
 import { TokenService } from './token-service.ts';
 

@@ -1,8 +1,8 @@
 import { NotAuthenticated } from '@org/core';
-import { isJwsAlgorithm, type JwsAlgorithm } from './algorithms.ts';
+import { isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import { parseCompact, type CompactParts } from './compact-parse.ts';
-import type { VerificationKeySource } from './key-source.ts';
-import { keyFitsAlgorithm } from './key-policy.ts';
+import type { VerificationKeySource } from '../key-material/key-source.ts';
+import { keyFitsAlgorithm } from '../key-material/key-policy.ts';
 import { decodeJsonObject } from './strict-json.ts';
 import { verifySignature } from './verify-signature.ts';
 

@@ -13,14 +13,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { verificationKeyFromJwk } from './jwk-import.ts';
-import { readVector, VECTORS_DIR, type WycheproofFile } from './test-vectors.ts';
+import { readVector, VECTORS_DIR, type WycheproofFile } from '../token/test-vectors.ts';
 
 describe('every vector file is run', () => {
   test('each case file of wycheproof/ and jose-cookbook/ is named by a test of this package', () => {
-    const here = new URL('./', import.meta.url);
-    const tests = readdirSync(here)
+    const src = new URL('../', import.meta.url);
+    const tests = readdirSync(src, { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.test.ts'))
-      .map((name) => readFileSync(new URL(name, here), 'utf8'))
+      .map((name) => readFileSync(new URL(name, src), 'utf8'))
       .join('\n');
     const files = ['wycheproof', 'jose-cookbook'].flatMap((folder) =>
       readdirSync(`${VECTORS_DIR}${folder}`).filter(

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
-const OUT_DIR = new URL('../node_modules/.cache/org-test-child/', import.meta.url);
+const OUT_DIR = new URL('../../node_modules/.cache/org-test-child/', import.meta.url);
 
 /** Bundles `entry` and returns the path of the runnable `.mjs`. */
 export async function bundleChild(entry: URL, name = 'child'): Promise<string> {

@@ -6,8 +6,8 @@
 import { createHmac, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { NotAuthenticated } from '@org/core';
-import type { JwsAlgorithm } from './algorithms.ts';
-import type { VerificationKeySource } from './key-source.ts';
+import type { JwsAlgorithm } from '../key-material/algorithms.ts';
+import type { VerificationKeySource } from '../key-material/key-source.ts';
 import {
   b64,
   claims,
@@ -25,7 +25,7 @@ import {
 } from './test-keys.ts';
 import { TokenService, type TokenServiceOptions } from './token-service.ts';
 import { encodingsOf, MATERIAL_FORMS, openSshLine } from './test-key-material.ts';
-import { keySourceFromJwks, verificationKeyFromJwk } from './jwk-import.ts';
+import { keySourceFromJwks, verificationKeyFromJwk } from '../key-material/jwk-import.ts';
 
 const HS = JSON.stringify({ alg: 'HS256', typ: 'access' });
 const BODY = JSON.stringify(claims());
