@@ -1,18 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { BadRequest, Conflict, NotFound, parseQuery, selectFields } from '@org/core';
 import {
-  BadRequest,
-  Conflict,
-  NotFound,
-  parseQuery,
-  selectFields,
   assertKnownOptions,
   configError,
   toRecordData,
   normaliseId,
   assertIdNotChosenExternally,
   nextGeneratedId,
-} from '@org/core';
+} from '@org/core/internal';
 import type { EntityService, Id, Params, QueryFilter } from '@org/core';
 import { comparator, matches } from './record-match.ts';
 

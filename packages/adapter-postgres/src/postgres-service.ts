@@ -11,6 +11,8 @@ import {
   type EntityService,
   type Id,
   type Params,
+} from '@org/core';
+import {
   assertKnownOptions,
   configError,
   toRecordData,
@@ -18,7 +20,7 @@ import {
   withoutPrototypeKeys,
   assertIdNotChosenExternally,
   nextGeneratedId,
-} from '@org/core';
+} from '@org/core/internal';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
 import { isStorableJson } from './postgres-text.ts';

@@ -10,6 +10,8 @@ import {
   type EntityService,
   type Id,
   type Params,
+} from '@org/core';
+import {
   assertKnownOptions,
   configError,
   toRecordData,
@@ -17,7 +19,7 @@ import {
   parseRecordJson,
   assertIdNotChosenExternally,
   nextGeneratedId,
-} from '@org/core';
+} from '@org/core/internal';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
 import { migrate, quote, uniqueColumn, uniqueValue } from './sqlite-schema.ts';

@@ -1,4 +1,4 @@
-import { assertKnownOptions, configError } from '@org/core';
+import { assertKnownOptions, configError } from '@org/core/internal';
 import { describe } from 'vitest';
 import { concurrencyCases } from './cases/concurrency.ts';
 import { crudCases } from './cases/crud.ts';

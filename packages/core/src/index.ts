@@ -54,12 +54,6 @@ export {
 } from './configuration-schema.ts';
 export { DEFAULT_CONFIGURATION } from './configuration.ts';
 export type { DeepReadonly } from './deep-readonly.ts';
-export { editDistance, didYouMean } from './did-you-mean.ts';
-export { assertKnownOptions, configError } from './options-check.ts';
-export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } from './record-data.ts';
-export { importOptional } from './optional-import.ts';
-export { assertIdNotChosenExternally, nextGeneratedId, normaliseId } from './entity-id.ts';
-export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';
 export { AuthenticationBaseStrategy } from './base-strategy.ts';
 export { AuthenticationBase, type AuthenticationServiceOptions } from './authentication-base.ts';
 export { AuthenticationService, type AuthenticationParams } from './authentication-service.ts';

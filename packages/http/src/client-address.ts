@@ -1,6 +1,6 @@
 import proxyAddr from '@fastify/proxy-addr';
 import ipaddr from 'ipaddr.js';
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 
 /** Decides which peers are trusted proxies; `undefined` trusts none. */
 export type TrustedProxies = ((address: string, hop: number) => boolean) | undefined;

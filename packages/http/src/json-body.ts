@@ -1,4 +1,5 @@
-import { BadRequest, UnsupportedMediaType, parseRecordJson } from '@org/core';
+import { BadRequest, UnsupportedMediaType } from '@org/core';
+import { parseRecordJson } from '@org/core/internal';
 
 /** `application/json`, or a structured `+json` type (RFC 6839), with any parameters. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;

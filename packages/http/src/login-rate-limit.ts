@@ -1,12 +1,6 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import {
-  TooManyRequests,
-  Unavailable,
-  assertKnownOptions,
-  configError,
-  toAuthError,
-  type AuthError,
-} from '@org/core';
+import { TooManyRequests, Unavailable, toAuthError, type AuthError } from '@org/core';
+import { assertKnownOptions, configError } from '@org/core/internal';
 import { addressKey } from './client-address.ts';
 import { memoryRateLimitStore, type RateLimitStore } from './rate-limit-store.ts';
 

@@ -1,4 +1,4 @@
-import { assertKnownOptions, configError } from '@org/core';
+import { assertKnownOptions, configError } from '@org/core/internal';
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LimiterSettings, RateLimitStore } from './rate-limit-store.ts';
 

@@ -1,4 +1,4 @@
-import { assertKnownOptions, configError, importOptional } from '@org/core';
+import { assertKnownOptions, configError, importOptional } from '@org/core/internal';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LimiterSettings, RateLimitStore } from './rate-limit-store.ts';
 

@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 import type { HttpMethod } from './http-request.ts';
 import type { HttpRoute } from './http-route.ts';
 

@@ -1,11 +1,5 @@
-import {
-  MethodNotAllowed,
-  assertKnownOptions,
-  configError,
-  toAuthError,
-  type AuthError,
-  type AuthenticationService,
-} from '@org/core';
+import { MethodNotAllowed, toAuthError, type AuthError, type AuthenticationService } from '@org/core';
+import { assertKnownOptions, configError } from '@org/core/internal';
 import { authenticationRoutes } from './authentication-routes.ts';
 import { clientAddress, compileTrustedProxies } from './client-address.ts';
 import { parseCookies } from './cookies.ts';

@@ -3,15 +3,14 @@ import {
   BadRequest,
   GeneralError,
   NotAuthenticated,
-  didYouMean,
   type AuthenticationHost,
   type AuthenticationRequest,
   type AuthenticationResult,
   type EntityService,
   type Params,
   type Query,
-  configError,
 } from '@org/core';
+import { didYouMean, configError } from '@org/core/internal';
 import { readCredential } from './credential.ts';
 import { getPath, isDotPath, omitPath, setPath } from './dot-path.ts';
 import { PasswordHasher, type PasswordHasherOptions } from './password-hasher.ts';

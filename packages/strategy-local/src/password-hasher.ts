@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { BadRequest, didYouMean } from '@org/core';
+import { BadRequest } from '@org/core';
+import { didYouMean } from '@org/core/internal';
 import { formatScryptHash, parseScryptHash, type ScryptParameters } from './scrypt-hash.ts';
 
 /** Options of {@link PasswordHasher}: the scrypt parameters new hashes are written with. */

@@ -1,10 +1,5 @@
-import {
-  SERVICE_METHODS,
-  serviceCallParams,
-  withoutPrototypeKeys,
-  wrapService,
-  type EntityService,
-} from '@org/core';
+import { type EntityService } from '@org/core';
+import { SERVICE_METHODS, serviceCallParams, withoutPrototypeKeys, wrapService } from '@org/core/internal';
 import { omitPath } from './dot-path.ts';
 
 /** The parts of a Feathers hook context that {@link protect} reads and writes. */

@@ -1,4 +1,5 @@
-import { NotAuthenticated, Unavailable, type TokenIssuer, configError } from '@org/core';
+import { NotAuthenticated, Unavailable, type TokenIssuer } from '@org/core';
+import { configError } from '@org/core/internal';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { JwtPayload } from '../token/claims.ts';
 import { parseCompact } from '../token/compact-parse.ts';

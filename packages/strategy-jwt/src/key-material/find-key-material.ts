@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 
 /** What a byte string was recognised as; the words fill "holds ___, not a shared secret". */
 export interface KeyMaterial {

@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.ts';
 import { assertNotKeyMaterial } from './find-key-material.ts';

@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 import { KeyObject, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey } from 'node:crypto';
 import { assertNotKeyMaterial } from './find-key-material.ts';
 

@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
 import { assertNotKeyMaterial } from './find-key-material.ts';

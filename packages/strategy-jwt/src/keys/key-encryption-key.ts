@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /**

@@ -1,4 +1,4 @@
-import { didYouMean, configError } from '@org/core';
+import { didYouMean, configError } from '@org/core/internal';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 import type { KekSpec } from './key-encryption-key.ts';
 import type { KeyStore } from './stores/key-store.ts';

@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 import { KeyObject, createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { isJwsAlgorithm } from '../key-material/algorithms.ts';

@@ -1,4 +1,4 @@
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   s: 1,

@@ -1,4 +1,4 @@
-import { configError, didYouMean } from '@org/core';
+import { configError, didYouMean } from '@org/core/internal';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 
 /** The keys `authentication.jwt` accepts, as in Feathers. */

@@ -1,4 +1,4 @@
-import { configError, didYouMean } from '@org/core';
+import { configError, didYouMean } from '@org/core/internal';
 import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 import { REFUSED_HEADERS } from './verify-jws.ts';

@@ -1,5 +1,6 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { BadRequest, NotAuthenticated, type TokenIssuer, configError } from '@org/core';
+import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
+import { configError } from '@org/core/internal';
 import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { JwtPayload } from './claims.ts';
 import { parseDuration } from '../shared/duration.ts';

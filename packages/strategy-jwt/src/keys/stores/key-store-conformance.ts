@@ -1,3 +1,10 @@
+/**
+ * The conformance suite every key store runs, published as `@org/strategy-jwt/key-store-conformance`:
+ * call {@link runKeyStoreConformance} from a vitest file to check a store of your own.
+ *
+ * @packageDocumentation
+ * @module key-store-conformance
+ */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadRequest } from '@org/core';

@@ -1,0 +1,18 @@
+/**
+ * Internal: helpers the `@org/*` packages share with each other (option checks with did-you-mean hints,
+ * the JSON copy, prototype-key stripping and id normalisation every entity store applies, the
+ * service-method wrapper).
+ *
+ * This entry is for the sibling packages of this repository. It has no semver promise: any release may
+ * change or remove what it exports. Applications import from `@org/core`; an adapter written outside
+ * this repository may use these helpers, pinned to an exact `@org/core` version.
+ *
+ * @packageDocumentation
+ * @module internal
+ */
+export { editDistance, didYouMean } from './did-you-mean.ts';
+export { assertKnownOptions, configError } from './options-check.ts';
+export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } from './record-data.ts';
+export { importOptional } from './optional-import.ts';
+export { assertIdNotChosenExternally, nextGeneratedId, normaliseId } from './entity-id.ts';
+export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';
