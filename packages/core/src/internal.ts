@@ -1,7 +1,7 @@
 /**
  * Internal: helpers the `@org/*` packages share with each other (option checks with did-you-mean hints,
  * the JSON copy, prototype-key stripping and id normalisation every entity store applies, the
- * service-method wrapper).
+ * service-method wrapper, loading an optional peer dependency).
  *
  * This entry is for the sibling packages of this repository. It has no semver promise: any release may
  * change or remove what it exports. Applications import from `@org/core`; an adapter written outside
