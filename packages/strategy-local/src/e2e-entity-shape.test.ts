@@ -58,7 +58,11 @@ describe.each(ADAPTERS)('entity shapes on $name', (adapter) => {
     const nested = () =>
       setup(
         { uniqueFields: ['name'] },
-        { entityUsernameField: 'auth.email', entityPasswordField: 'auth.password' },
+        {
+          entityUsernameField: 'auth.email',
+          entityPasswordField: 'auth.password',
+          hashing: { ...FAST_HASHING, bcrypt: 'upgrade', bcryptCost: 4 },
+        },
         'auth.password',
       );
 

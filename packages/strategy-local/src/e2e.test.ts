@@ -112,7 +112,13 @@ describe.each(ADAPTERS)('login with local, then JWT, on $name', (adapter) => {
   });
 
   it('upgrades a Feathers bcrypt hash to scrypt through the adapter on login', async () => {
-    const { auth, users } = await setup();
+    const { auth, users } = await setup({
+      local: {
+        usernameField: 'email',
+        passwordField: 'password',
+        hashing: { ...FAST_HASHING, bcrypt: 'upgrade', bcryptCost: 4 },
+      },
+    });
     const legacy = await users.create({
       email: 'legacy@example.com',
       password: await bcrypt.hash(password, 4),

@@ -7,7 +7,7 @@ import { feathers } from '@feathersjs/feathers';
 import { memory } from '@feathersjs/memory';
 import { NotAuthenticated } from '@org/core';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestApp, TEST_SECRET } from './test-app.ts';
+import { createTestApp, FAST_HASHING, TEST_SECRET } from './test-app.ts';
 
 const password = 'the-right-password';
 
@@ -60,6 +60,11 @@ describe('the Feathers operator-injection login', () => {
 
 describe('migrating users with bcrypt hashes written by Feathers', () => {
   let feathersHash: string;
+  const upgrading = {
+    usernameField: 'email',
+    passwordField: 'password',
+    hashing: { ...FAST_HASHING, bcrypt: 'upgrade' },
+  };
 
   beforeEach(async () => {
     const app = createFeathersApp();
@@ -70,7 +75,7 @@ describe('migrating users with bcrypt hashes written by Feathers', () => {
   });
 
   it('logs in with the bcrypt hash, then stores an scrypt hash in its place (once)', async () => {
-    const app = await createTestApp();
+    const app = await createTestApp(upgrading);
     const user = await app.users.create({ email: 'legacy@example.com', password: feathersHash });
 
     const result = await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
@@ -86,7 +91,7 @@ describe('migrating users with bcrypt hashes written by Feathers', () => {
   });
 
   it('does not upgrade on a failed login', async () => {
-    const app = await createTestApp();
+    const app = await createTestApp(upgrading);
     const user = await app.users.create({ email: 'legacy@example.com', password: feathersHash });
     const error = await app.auth
       .create({ strategy: 'local', email: 'legacy@example.com', password: 'wrong' })
@@ -96,11 +101,7 @@ describe('migrating users with bcrypt hashes written by Feathers', () => {
   });
 
   it('upgrades a nested (dot path) hash and keeps its siblings', async () => {
-    const app = await createTestApp({
-      usernameField: 'email',
-      passwordField: 'password',
-      entityPasswordField: 'auth.hash',
-    });
+    const app = await createTestApp({ ...upgrading, entityPasswordField: 'auth.hash' });
     const user = await app.users.create({
       email: 'legacy@example.com',
       auth: { hash: feathersHash, mfa: true },
@@ -111,12 +112,12 @@ describe('migrating users with bcrypt hashes written by Feathers', () => {
     expect(stored.auth.hash).toMatch(/^\$scrypt\$/);
   });
 
-  it('upgrades scrypt hashes written with older parameters', async () => {
-    const app = await createTestApp();
+  it('upgrades scrypt hashes written with older (cheaper) parameters', async () => {
+    const app = await createTestApp(upgrading);
     const old = await createTestApp({
       usernameField: 'email',
       passwordField: 'password',
-      hashing: { logN: 11 },
+      hashing: { logN: 10, blockSize: 4 },
     });
     const user = await app.users.create({
       email: 'old@example.com',
@@ -127,7 +128,7 @@ describe('migrating users with bcrypt hashes written by Feathers', () => {
   });
 
   it('still logs in when the upgrade cannot be written, and tries again next time', async () => {
-    const app = await createTestApp();
+    const app = await createTestApp(upgrading);
     const user = await app.users.create({ email: 'legacy@example.com', password: feathersHash });
     const patch = vi.spyOn(app.users, 'patch').mockRejectedValueOnce(new Error('store is read-only'));
     const result = await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });

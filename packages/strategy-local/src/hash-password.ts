@@ -8,10 +8,11 @@ export interface HashPasswordOptions {
    * What hashes the password; pass your `LocalStrategy`'s `hasher` so both use the same parameters.
    * @defaultValue a shared `new PasswordHasher()` with the default parameters
    */
-  hasher?: Pick<PasswordHasher, 'hash'>;
+  hasher?: Pick<PasswordHasher, 'hash'> & Partial<Pick<PasswordHasher, 'maxPasswordLength'>>;
   /**
    * The longest password accepted, in characters.
-   * @defaultValue 1024
+   * @defaultValue the hasher's `maxPasswordLength` (a `LocalStrategy`'s hasher carries the strategy's
+   *   `maxPasswordLength`, so no one signs up with a password the login would refuse), else 1024
    */
   maxLength?: number;
 }
@@ -66,8 +67,8 @@ export function hashPassword(field: string, options: HashPasswordOptions = {}): 
       reason: 'invalid-configuration',
     });
   }
-  const { maxLength = 1024 } = options;
   const hasher = options.hasher ?? (sharedHasher ??= new PasswordHasher());
+  const maxLength = options.maxLength ?? hasher.maxPasswordLength ?? 1024;
 
   const one = async (record: unknown): Promise<unknown> => {
     const password = getPath(record, field);

@@ -1,4 +1,10 @@
-export { DEFAULT_SCRYPT_PARAMETERS, PasswordHasher, type PasswordHasherOptions } from './password-hasher.ts';
+export {
+  DEFAULT_SCRYPT_PARAMETERS,
+  PasswordHasher,
+  type BcryptMode,
+  type PasswordHasherOptions,
+  type ScryptOptions,
+} from './password-hasher.ts';
 export type { ScryptParameters } from './scrypt-hash.ts';
 export {
   hashPassword,

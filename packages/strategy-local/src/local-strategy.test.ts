@@ -1,6 +1,7 @@
 import { AuthenticationService, BadRequest, NotAuthenticated } from '@org/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalStrategy } from './local-strategy.ts';
+import { PasswordHasher } from './password-hasher.ts';
 import { createTestApp, TEST_SECRET } from './test-app.ts';
 import { TestUsers } from './test-users.ts';
 
@@ -165,6 +166,24 @@ describe('LocalStrategy (settings)', () => {
     [{ maxPasswordLength: 0 }, "The 'local' setting 'maxPasswordLength' must be a positive integer"],
     [{ hashing: 'scrypt' }, "The 'local' setting 'hashing' must be an object of scrypt parameters"],
     [{ hashing: { logN: 4 } }, "Password hashing option 'logN' must be an integer from 10 to 22"],
+    // A `$` segment is a query operator, never an equality on the username.
+    [
+      { entityUsernameField: '$limit' },
+      "The 'local' setting 'entityUsernameField' must not start a segment with '$'",
+    ],
+    [
+      { entityUsernameField: 'auth.$where' },
+      "The 'local' setting 'entityUsernameField' must not start a segment with '$'",
+    ],
+    [{ usernameField: '$or' }, "The 'local' setting 'entityUsernameField' must not start a segment with '$'"],
+    [
+      { hashing: { maxPasswordLength: 10 } },
+      "Set 'local.maxPasswordLength', not 'hashing.maxPasswordLength'",
+    ],
+    [
+      { hashing: { bcrypt: 'yes' } },
+      "Password hashing option 'bcrypt' must be one of 'off', 'upgrade', 'keep'",
+    ],
   ])('rejects %o at registration', async (settings, message) => {
     const error = await rejection(
       createTestApp({ usernameField: 'email', passwordField: 'password', ...settings }),
@@ -173,9 +192,40 @@ describe('LocalStrategy (settings)', () => {
     expect(error).toMatchObject({ message, reason: 'invalid-configuration' });
   });
 
-  it("accepts Feathers' hashSize and ignores it", async () => {
-    const app = await createTestApp({ usernameField: 'email', passwordField: 'password', hashSize: 10 });
+  it("uses Feathers' hashSize as the bcrypt cost (10 by default)", async () => {
+    const app = await createTestApp({ usernameField: 'email', passwordField: 'password', hashSize: 12 });
     expect(app.strategy.hasher.parameters.logN).toBe(10);
+    expect(app.strategy.hasher.bcryptCost).toBe(12);
+    expect((await createTestApp()).strategy.hasher.bcryptCost).toBe(10);
+  });
+
+  it('refuses a given hasher that accepts longer passwords than maxPasswordLength', async () => {
+    const error = await rejection(
+      createTestApp(
+        { usernameField: 'email', passwordField: 'password', maxPasswordLength: 64 },
+        new LocalStrategy({ hasher: new PasswordHasher({ logN: 10 }) }),
+      ),
+    );
+    expect(error).toMatchObject({ reason: 'invalid-configuration' });
+    expect(error.message).toContain("accepts passwords of 1024 characters but 'maxPasswordLength' is 64");
+  });
+
+  it('hashPassword with the strategy hasher refuses a password the login would refuse (no account that can never log in)', async () => {
+    const app = await createTestApp({
+      usernameField: 'email',
+      passwordField: 'password',
+      maxPasswordLength: 64,
+    });
+    const error = await rejection(app.createUser({ email: 'long@example.com', password: 'x'.repeat(65) }));
+    expect(error).toBeInstanceOf(BadRequest);
+    expect(error).toMatchObject({
+      code: 400,
+      reason: 'invalid-credentials-format',
+      message: "'password' must be a string of at most 64 characters",
+    });
+    expect(app.users.rows.size).toBe(0);
+    await app.createUser({ email: 'ok@example.com', password: 'x'.repeat(64) });
+    await app.auth.create({ strategy: 'local', email: 'ok@example.com', password: 'x'.repeat(64) });
   });
 
   it('builds its hasher from `hashing`, or uses the one it is given', async () => {

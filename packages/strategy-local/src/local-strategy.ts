@@ -13,6 +13,7 @@ import {
 import { didYouMean, configError } from '@org/core/internal';
 import { readCredential } from './credential.ts';
 import { getPath, isDotPath, omitPath, setPath } from './dot-path.ts';
+import { BCRYPT_MAX_COST, BCRYPT_MIN_COST } from './bcrypt-hash.ts';
 import { PasswordHasher, type PasswordHasherOptions } from './password-hasher.ts';
 
 /** The `authentication.local` settings, as {@link LocalStrategy.configuration} returns them (defaults applied). */
@@ -51,7 +52,11 @@ export interface LocalStrategyConfiguration {
    * @defaultValue the {@link DEFAULT_SCRYPT_PARAMETERS}
    */
   hashing?: PasswordHasherOptions;
-  /** Feathers' bcrypt cost; accepted so Feathers configurations load, and ignored (scrypt is used). */
+  /**
+   * Feathers' bcrypt cost, used as `hashing.bcryptCost` when that is not set: the cost bcrypt hashes are
+   * written with in `'keep'` mode and the highest stored cost accepted. From 4 to 12.
+   * @defaultValue 10
+   */
   hashSize?: number;
   /**
    * The entity service path.
@@ -147,9 +152,18 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     } as LocalStrategyConfiguration;
   }
 
-  /** The password hasher: the one given to the constructor, else one built from `hashing`. */
+  /** The password hasher: the one given to the constructor, else one built from `hashing`, `hashSize` and `maxPasswordLength`. */
   get hasher(): PasswordHasher {
-    return (this.#hasher ??= this.#givenHasher ?? new PasswordHasher(this.configuration.hashing));
+    return (this.#hasher ??= this.#givenHasher ?? this.#buildHasher(this.configuration));
+  }
+
+  #buildHasher(config: LocalStrategyConfiguration): PasswordHasher {
+    return new PasswordHasher({
+      ...(config.hashSize === undefined ? {} : { bcryptCost: config.hashSize }),
+      ...config.hashing,
+      // hashPassword() with this hasher then refuses what a login would refuse.
+      maxPasswordLength: config.maxPasswordLength,
+    });
   }
 
   /** Called by the service on register; a new service means a new configuration to build the hasher from. */
@@ -199,7 +213,29 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     if (config.hashing !== undefined && (typeof config.hashing !== 'object' || config.hashing === null)) {
       throw configError(`The '${this.name}' setting 'hashing' must be an object of scrypt parameters`);
     }
-    this.#hasher = this.#givenHasher ?? new PasswordHasher(config.hashing);
+    if (config.hashing?.maxPasswordLength !== undefined) {
+      throw configError(`Set '${this.name}.maxPasswordLength', not 'hashing.maxPasswordLength'`);
+    }
+    if (
+      config.hashSize !== undefined &&
+      (!Number.isInteger(config.hashSize) ||
+        config.hashSize < BCRYPT_MIN_COST ||
+        config.hashSize > BCRYPT_MAX_COST)
+    ) {
+      throw configError(
+        `The '${this.name}' setting 'hashSize' (the bcrypt cost) must be an integer from ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}`,
+      );
+    }
+    if (/(^|\.)\$/.test(config.entityUsernameField)) {
+      // A `$` key is a query operator (`$limit`, `$select`...): the username would never be an equality.
+      throw configError(`The '${this.name}' setting 'entityUsernameField' must not start a segment with '$'`);
+    }
+    if (this.#givenHasher !== undefined && this.#givenHasher.maxPasswordLength > config.maxPasswordLength) {
+      throw configError(
+        `The '${this.name}' strategy's hasher accepts passwords of ${this.#givenHasher.maxPasswordLength} characters but 'maxPasswordLength' is ${config.maxPasswordLength}: a user could sign up with a password that can never log in`,
+      );
+    }
+    this.#hasher = this.#givenHasher ?? this.#buildHasher(config);
   }
 
   /**
@@ -294,9 +330,11 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
   }
 
   /**
-   * After a successful login, replaces a hash that {@link PasswordHasher.needsRehash} reports (bcrypt
-   * from Feathers, older scrypt parameters) by patching the entity. Best effort: a failed patch does not
-   * fail the login, the next one tries again.
+   * After a successful login, replaces a hash that {@link PasswordHasher.shouldRehash} reports (bcrypt
+   * from Feathers in `'upgrade'` mode, older scrypt parameters, scrypt in `'keep'` mode) by patching the
+   * entity. A password over bcrypt's 72 bytes is never moved to or from bcrypt (bcrypt checked only its
+   * first 72 bytes, so the typed ending may not be the user's). Best effort: a failed patch does not fail
+   * the login, the next one tries again.
    * @param entity - The entity that was found.
    * @param password - The password that just verified.
    * @returns The patched entity, or `entity` unchanged.
@@ -306,7 +344,7 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     const hash = getPath(entity, entityPasswordField) as string;
     const entityService = this.#entityService();
     const id = entity[entityId ?? entityService.id ?? 'id'];
-    if (!this.hasher.needsRehash(hash) || id === undefined) return entity;
+    if (!this.hasher.shouldRehash(password, hash) || id === undefined) return entity;
     const [head, ...rest] = entityPasswordField.split('.') as [string, ...string[]];
     const newHash = await this.hasher.hash(password);
     // patch merges top-level fields only, so a nested hash is written with its siblings.
