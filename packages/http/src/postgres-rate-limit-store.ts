@@ -23,6 +23,8 @@ export interface PostgresRateLimitStoreOptions {
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** unique_violation (on pg_type) and duplicate_table: what a concurrent CREATE TABLE IF NOT EXISTS raises. */
+const RACE_CODES: ReadonlySet<unknown> = new Set(['23505', '42P07']);
 
 /**
  * Counters in a PostgreSQL table, shared by every instance (one atomic upsert per counted attempt); for
@@ -59,21 +61,29 @@ export function postgresRateLimitStore(options: PostgresRateLimitStoreOptions): 
       throw configError(`postgresRateLimitStore(): ${label} must be a lower-case SQL identifier`);
     }
   }
+  const create = (settings: LimiterSettings, tableCreated: boolean) =>
+    new Promise<RateLimiterAbstract>((resolve, reject) => {
+      const limiter: RateLimiterPostgres = new RateLimiterPostgres(
+        {
+          ...settings,
+          storeClient: pool,
+          storeType: 'pool',
+          tableName,
+          tableCreated,
+          ...(schemaName === undefined ? {} : { schemaName }),
+          insuranceLimiter: new RateLimiterMemory(settings),
+        },
+        // Called once the table exists (synchronously when told it does, hence the microtask); without
+        // it a failed CREATE TABLE is an unhandled rejection.
+        (error?: unknown) => queueMicrotask(() => (error ? reject(error) : resolve(limiter))),
+      );
+    });
   return {
     limiter: (settings: LimiterSettings) =>
-      new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const limiter: RateLimiterPostgres = new RateLimiterPostgres(
-          {
-            ...settings,
-            storeClient: pool,
-            storeType: 'pool',
-            tableName,
-            ...(schemaName === undefined ? {} : { schemaName }),
-            insuranceLimiter: new RateLimiterMemory(settings),
-          },
-          // Called once the table exists; without it a failed CREATE TABLE is an unhandled rejection.
-          (error?: unknown) => (error ? reject(error) : resolve(limiter)),
-        );
+      create(settings, false).catch((error: unknown) => {
+        // Instances starting together race on CREATE TABLE IF NOT EXISTS; the loser sees the winner's table.
+        if (!RACE_CODES.has((error as { code?: unknown }).code)) throw error;
+        return create(settings, true);
       }),
   };
 }

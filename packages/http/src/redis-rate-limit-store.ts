@@ -7,7 +7,10 @@ export type RedisClientLike = object;
 
 /** Options of {@link redisRateLimitStore}: a client, or a URL to open one. */
 export interface RedisRateLimitStoreOptions {
-  /** A connected ioredis or node-redis client; the store never closes it. */
+  /**
+   * A connected ioredis or node-redis client (await its `ready`/`connect()` first: until it is ready,
+   * attempts are counted in this process's memory); the store never closes it.
+   */
   client?: RedisClientLike;
   /**
    * A `redis://` or `rediss://` URL; the store opens (and closes) a node-redis client through the
@@ -15,6 +18,12 @@ export interface RedisRateLimitStoreOptions {
    */
   url?: string;
 }
+
+/**
+ * How the optional client package is loaded; tests replace `load` to simulate a missing package.
+ * @internal
+ */
+export const redisClientPackage = { load: () => import('@redis/client') };
 
 /** node-redis clients have a boolean `isOpen`; ioredis ones a string `status`. */
 function isNodeRedis(client: object): boolean {
@@ -39,7 +48,7 @@ interface OwnedClient {
  *   (from `limiter()`, so at `transport.ready()`) when `url` is used without `@redis/client` installed.
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * const store = redisRateLimitStore({ client: new Redis(process.env.REDIS_URL) });
  * createHttpTransport(auth, { rateLimit: { store } });
  * ```
@@ -60,10 +69,8 @@ export function redisRateLimitStore(options: RedisRateLimitStoreOptions): RateLi
   const open = (): Promise<object> => {
     if (client !== undefined) return Promise.resolve(client);
     owned ??= (async () => {
-      const { createClient } = await importOptional(
-        '@redis/client',
-        'redisRateLimitStore({ url })',
-        () => import('@redis/client'),
+      const { createClient } = await importOptional('@redis/client', 'redisRateLimitStore({ url })', () =>
+        redisClientPackage.load(),
       );
       const created = createClient({ url }) as unknown as OwnedClient;
       // node-redis emits every connection error; an unheard one would crash the process. The limiter

@@ -90,6 +90,12 @@ export interface HttpTransport {
     params: Readonly<Record<string, string>>,
   ): Promise<HttpResponse>;
   /**
+   * Tells `onError` about an error (a host adapter's own guard uses it); never throws.
+   * @param error - The error.
+   * @param request - The request, when there is one.
+   */
+  reportError(error: AuthError, request?: HttpRequest): void;
+  /**
    * The response for an error, after telling `onError`.
    * @param error - Whatever was thrown.
    * @param request - The request, when there is one.
@@ -279,6 +285,7 @@ export function createHttpTransport(
         return transport.errorResponse(error, request);
       }
     },
+    reportError: report,
     errorResponse(error, request) {
       const authError = toAuthError(error);
       report(authError, request);

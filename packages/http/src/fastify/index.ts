@@ -1,0 +1,2 @@
+export { fastifyTransport, type FastifyTransportOptions } from './fastify-transport.ts';
+export type { FastifyAuthUser } from './fastify-types.ts';
