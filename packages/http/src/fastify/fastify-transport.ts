@@ -1,4 +1,5 @@
-import { assertKnownOptions, configError, fastifyAuthenticate } from '@org/core';
+import { fastifyAuthenticate } from '@org/core';
+import { assertKnownOptions, configError } from '@org/core/internal';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpResponse } from '../http-response.ts';
 import { nodeRequestInit } from '../node-handler.ts';
