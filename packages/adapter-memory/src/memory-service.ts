@@ -8,6 +8,7 @@ import {
   normaliseId,
   assertIdNotChosenExternally,
   nextGeneratedId,
+  conflictForCaller,
 } from '@org/core/internal';
 import type { EntityService, Id, Params, QueryFilter } from '@org/core';
 import { comparator, matches } from './record-match.ts';
@@ -113,19 +114,29 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
    * @throws GeneralError when generated ids have reached `Number.MAX_SAFE_INTEGER` (nothing is stored).
    */
   async create(data: Partial<T>, params?: Params): Promise<T> {
-    const record = this.#insert(data, params);
-    return this.#emit('created', record);
+    try {
+      const record = this.#insert(data, params);
+      return this.#emit('created', record);
+    } catch (error) {
+      // A unique-field Conflict names the field for internal callers only.
+      throw conflictForCaller(error, params);
+    }
   }
 
   /** Merges `data` (minus the id) into the record. @throws NotFound when missing; Conflict on a taken unique value. */
   async patch(id: Id, data: Partial<T>, params?: Params): Promise<T> {
-    const changes = toRecordData(data);
-    delete changes[this.id];
-    const [key, current] = this.#find(id, params);
-    const next = { ...current, ...changes };
-    this.#assertUnique(next, key);
-    this.#store.set(key, next);
-    return this.#emit('patched', next);
+    try {
+      const changes = toRecordData(data);
+      delete changes[this.id];
+      const [key, current] = this.#find(id, params);
+      const next = { ...current, ...changes };
+      this.#assertUnique(next, key);
+      this.#store.set(key, next);
+      return this.#emit('patched', next);
+    } catch (error) {
+      // A unique-field Conflict names the field for internal callers only.
+      throw conflictForCaller(error, params);
+    }
   }
 
   /** Removes the record and resolves with it. @throws NotFound when missing. */

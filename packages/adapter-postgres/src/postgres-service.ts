@@ -20,6 +20,7 @@ import {
   withoutPrototypeKeys,
   assertIdNotChosenExternally,
   nextGeneratedId,
+  conflictForCaller,
 } from '@org/core/internal';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
@@ -236,74 +237,84 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
    * @throws GeneralError when generated ids have reached `Number.MAX_SAFE_INTEGER` (nothing is stored).
    */
   async create(data: Partial<T>, params?: Params): Promise<T> {
-    const record = toRecordData(data);
-    const given = assertIdNotChosenExternally(record, this.id, params);
-    delete record[this.id];
-    let id: Id | undefined;
-    if (given !== undefined && given !== null) {
-      id = this.#normalise(given);
-      if (id === undefined) throw new BadRequest(`Invalid ${this.id}`);
-    } else if (this.#layout.idType === 'string') {
-      id = randomUUID();
+    try {
+      const record = toRecordData(data);
+      const given = assertIdNotChosenExternally(record, this.id, params);
+      delete record[this.id];
+      let id: Id | undefined;
+      if (given !== undefined && given !== null) {
+        id = this.#normalise(given);
+        if (id === undefined) throw new BadRequest(`Invalid ${this.id}`);
+      } else if (this.#layout.idType === 'string') {
+        id = randomUUID();
+      }
+      const query = new SqlParams();
+      const columns = ['data'];
+      const values = [`${query.add(storableJson(record))}::jsonb`];
+      for (const field of this.#layout.uniqueFields) {
+        columns.push(quote(uniqueColumn(field)));
+        const value = record[field];
+        values.push(
+          value === null || value === undefined ? 'NULL' : `${query.add(JSON.stringify(value))}::jsonb`,
+        );
+      }
+      const table = qualified(this.#layout);
+      let sql: string;
+      if (id === undefined) {
+        // The identity would go past 2^53 - 1, where ids stop round-tripping through JavaScript numbers:
+        // take the next value explicitly and insert nothing beyond the safe range.
+        sql = `INSERT INTO ${table} (id, ${columns.join(', ')})
+          SELECT next.id, ${values.join(', ')}
+          FROM (SELECT nextval(pg_get_serial_sequence(${query.add(table)}, 'id')) AS id) AS next
+          WHERE next.id <= ${Number.MAX_SAFE_INTEGER}
+          RETURNING id, data`;
+      } else {
+        sql = `INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (${query.add(id)}, ${values.join(', ')}) RETURNING id, data`;
+      }
+      if (typeof id === 'number') {
+        // An explicit numeric id must move the identity sequence past it, or a later generated id collides.
+        sql = `WITH created AS (${sql}), bumped AS (
+          SELECT setval(pg_get_serial_sequence(${query.add(table)}, 'id'), GREATEST(created.id, (SELECT COALESCE(MAX(id), 1) FROM ${table})))
+          FROM created
+        ) SELECT created.id, created.data FROM created, bumped`;
+      }
+      const [row] = await this.#query(sql, query);
+      // No row: the sequence is past the safe range, and nothing was stored.
+      if (row === undefined) return nextGeneratedId(Number.NaN) as never;
+      return this.#emit('created', this.#toRecord(row));
+    } catch (error) {
+      // A unique-field Conflict names the field for internal callers only.
+      throw conflictForCaller(error, params);
     }
-    const query = new SqlParams();
-    const columns = ['data'];
-    const values = [`${query.add(storableJson(record))}::jsonb`];
-    for (const field of this.#layout.uniqueFields) {
-      columns.push(quote(uniqueColumn(field)));
-      const value = record[field];
-      values.push(
-        value === null || value === undefined ? 'NULL' : `${query.add(JSON.stringify(value))}::jsonb`,
-      );
-    }
-    const table = qualified(this.#layout);
-    let sql: string;
-    if (id === undefined) {
-      // The identity would go past 2^53 - 1, where ids stop round-tripping through JavaScript numbers:
-      // take the next value explicitly and insert nothing beyond the safe range.
-      sql = `INSERT INTO ${table} (id, ${columns.join(', ')})
-        SELECT next.id, ${values.join(', ')}
-        FROM (SELECT nextval(pg_get_serial_sequence(${query.add(table)}, 'id')) AS id) AS next
-        WHERE next.id <= ${Number.MAX_SAFE_INTEGER}
-        RETURNING id, data`;
-    } else {
-      sql = `INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (${query.add(id)}, ${values.join(', ')}) RETURNING id, data`;
-    }
-    if (typeof id === 'number') {
-      // An explicit numeric id must move the identity sequence past it, or a later generated id collides.
-      sql = `WITH created AS (${sql}), bumped AS (
-        SELECT setval(pg_get_serial_sequence(${query.add(table)}, 'id'), GREATEST(created.id, (SELECT COALESCE(MAX(id), 1) FROM ${table})))
-        FROM created
-      ) SELECT created.id, created.data FROM created, bumped`;
-    }
-    const [row] = await this.#query(sql, query);
-    // No row: the sequence is past the safe range, and nothing was stored.
-    if (row === undefined) return nextGeneratedId(Number.NaN) as never;
-    return this.#emit('created', this.#toRecord(row));
   }
 
   /** Merges `data` (minus the id) into the record. @throws NotFound when missing; Conflict on a taken unique value. */
   async patch(id: Id, data: Partial<T>, params?: Params): Promise<T> {
-    const changes = toRecordData(data);
-    delete changes[this.id];
-    const query = new SqlParams();
-    // One UPDATE merging in SQL: the row lock makes concurrent patches of different fields all land.
-    const merged = `(data || ${query.add(storableJson(changes))}::jsonb)`;
-    const sets = [`data = ${merged}`];
-    for (const field of this.#layout.uniqueFields) {
-      sets.push(
-        `${quote(uniqueColumn(field))} = NULLIF(${merged} -> ${query.add(field)}::text, 'null'::jsonb)`,
-      );
+    try {
+      const changes = toRecordData(data);
+      delete changes[this.id];
+      const query = new SqlParams();
+      // One UPDATE merging in SQL: the row lock makes concurrent patches of different fields all land.
+      const merged = `(data || ${query.add(storableJson(changes))}::jsonb)`;
+      const sets = [`data = ${merged}`];
+      for (const field of this.#layout.uniqueFields) {
+        sets.push(
+          `${quote(uniqueColumn(field))} = NULLIF(${merged} -> ${query.add(field)}::text, 'null'::jsonb)`,
+        );
+      }
+      const where = this.#byId(id, params, query);
+      const rows =
+        where === undefined
+          ? undefined
+          : await this.#query(
+              `UPDATE ${qualified(this.#layout)} SET ${sets.join(', ')}${where} RETURNING id, data`,
+              query,
+            );
+      return this.#emit('patched', this.#one(id, rows));
+    } catch (error) {
+      // A unique-field Conflict names the field for internal callers only.
+      throw conflictForCaller(error, params);
     }
-    const where = this.#byId(id, params, query);
-    const rows =
-      where === undefined
-        ? undefined
-        : await this.#query(
-            `UPDATE ${qualified(this.#layout)} SET ${sets.join(', ')}${where} RETURNING id, data`,
-            query,
-          );
-    return this.#emit('patched', this.#one(id, rows));
   }
 
   /** Removes the record and resolves with it. @throws NotFound when missing. */

@@ -19,6 +19,7 @@ import {
   parseRecordJson,
   assertIdNotChosenExternally,
   nextGeneratedId,
+  conflictForCaller,
 } from '@org/core/internal';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
@@ -177,56 +178,66 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
    * @throws GeneralError when generated ids have reached `Number.MAX_SAFE_INTEGER` (nothing is stored).
    */
   async create(data: Partial<T>, params?: Params): Promise<T> {
-    const record = toRecordData(data);
-    const given = assertIdNotChosenExternally(record, this.id, params);
-    delete record[this.id];
-    let id: Id | undefined;
-    if (given !== undefined && given !== null) {
-      id = this.#normalise(given);
-      if (id === undefined) throw new BadRequest(`Invalid ${this.id}`);
-    } else if (this.#idType === 'string') {
-      id = randomUUID();
+    try {
+      const record = toRecordData(data);
+      const given = assertIdNotChosenExternally(record, this.id, params);
+      delete record[this.id];
+      let id: Id | undefined;
+      if (given !== undefined && given !== null) {
+        id = this.#normalise(given);
+        if (id === undefined) throw new BadRequest(`Invalid ${this.id}`);
+      } else if (this.#idType === 'string') {
+        id = randomUUID();
+      }
+      const columns = ['data', ...this.#uniqueFields.map((f) => quote(uniqueColumn(f)))];
+      const values: unknown[] = [
+        JSON.stringify(record),
+        ...this.#uniqueFields.map((f) => uniqueValue(record[f])),
+      ];
+      if (id !== undefined) {
+        columns.unshift('id');
+        values.unshift(id);
+      }
+      const sql = `INSERT INTO ${quote(this.table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id, data`;
+      const created = this.#run(() =>
+        this.#db.transaction(() => {
+          const row = this.#db.prepare(sql).get(...values) as Row;
+          // AUTOINCREMENT goes past 2^53 - 1, where the driver rounds: roll back rather than store a lossy id.
+          if (typeof row.id === 'number') nextGeneratedId(row.id);
+          return this.#toRecord(row);
+        })(),
+      );
+      return this.#emit('created', created);
+    } catch (error) {
+      // A unique-field Conflict names the field for internal callers only.
+      throw conflictForCaller(error, params);
     }
-    const columns = ['data', ...this.#uniqueFields.map((f) => quote(uniqueColumn(f)))];
-    const values: unknown[] = [
-      JSON.stringify(record),
-      ...this.#uniqueFields.map((f) => uniqueValue(record[f])),
-    ];
-    if (id !== undefined) {
-      columns.unshift('id');
-      values.unshift(id);
-    }
-    const sql = `INSERT INTO ${quote(this.table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id, data`;
-    const created = this.#run(() =>
-      this.#db.transaction(() => {
-        const row = this.#db.prepare(sql).get(...values) as Row;
-        // AUTOINCREMENT goes past 2^53 - 1, where the driver rounds: roll back rather than store a lossy id.
-        if (typeof row.id === 'number') nextGeneratedId(row.id);
-        return this.#toRecord(row);
-      })(),
-    );
-    return this.#emit('created', created);
   }
 
   /** Merges `data` (minus the id) into the record. @throws NotFound when missing; Conflict on a taken unique value. */
   async patch(id: Id, data: Partial<T>, params?: Params): Promise<T> {
-    const changes = toRecordData(data);
-    delete changes[this.id];
-    const patched = this.#run(() =>
-      this.#db.transaction(() => {
-        const current = this.#toRecord(this.#selectOne(id, params));
-        const key = current[this.id] as Id;
-        delete current[this.id];
-        const next: Record<string, unknown> = { ...current, ...changes };
-        const sets = ['data = ?', ...this.#uniqueFields.map((f) => `${quote(uniqueColumn(f))} = ?`)];
-        const values = [JSON.stringify(next), ...this.#uniqueFields.map((f) => uniqueValue(next[f]))];
-        this.#db
-          .prepare(`UPDATE ${quote(this.table)} SET ${sets.join(', ')} WHERE id = ?`)
-          .run(...values, key);
-        return { ...next, [this.id]: key } as T;
-      })(),
-    );
-    return this.#emit('patched', patched);
+    try {
+      const changes = toRecordData(data);
+      delete changes[this.id];
+      const patched = this.#run(() =>
+        this.#db.transaction(() => {
+          const current = this.#toRecord(this.#selectOne(id, params));
+          const key = current[this.id] as Id;
+          delete current[this.id];
+          const next: Record<string, unknown> = { ...current, ...changes };
+          const sets = ['data = ?', ...this.#uniqueFields.map((f) => `${quote(uniqueColumn(f))} = ?`)];
+          const values = [JSON.stringify(next), ...this.#uniqueFields.map((f) => uniqueValue(next[f]))];
+          this.#db
+            .prepare(`UPDATE ${quote(this.table)} SET ${sets.join(', ')} WHERE id = ?`)
+            .run(...values, key);
+          return { ...next, [this.id]: key } as T;
+        })(),
+      );
+      return this.#emit('patched', patched);
+    } catch (error) {
+      // A unique-field Conflict names the field for internal callers only.
+      throw conflictForCaller(error, params);
+    }
   }
 
   /** Removes the record and resolves with it. @throws NotFound when missing. */

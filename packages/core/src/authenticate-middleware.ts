@@ -3,6 +3,7 @@ import { errorResponse } from './error-response.ts';
 import { toAuthError } from './errors.ts';
 import {
   authenticateRequest,
+  notifyError,
   resolveAuthenticateOptions,
   type AuthenticateOptions,
   type GuardedAuthentication,
@@ -47,7 +48,7 @@ export function authenticateMiddleware(
       },
       (caught: unknown) => {
         const error = toAuthError(caught);
-        options.onError?.(error, req);
+        notifyError(options, error, req);
         const { status, headers, body } = errorResponse(error, options.realm);
         res.statusCode = status;
         for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

@@ -5,6 +5,7 @@ import {
   resolveConfiguration,
   validateConfigurationKeys,
   validateConfigurationTypes,
+  validateParseStrategies,
   validateSetup,
 } from './configuration.ts';
 import type { DeepReadonly } from './deep-readonly.ts';
@@ -272,7 +273,8 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
   /**
    * Validates the configuration, then sets up every registered strategy. Idempotent.
    *
-   * @throws BadRequest `invalid-configuration`: an unknown top-level key (with a did-you-mean hint), no
+   * @throws BadRequest `invalid-configuration`: an unknown top-level key (with a did-you-mean hint), a
+   *   `parseStrategies` entry that is not a registered strategy with `parse` (with a hint), no
    *   `secret`/`privateKey`/`keyRing`, no `service`, a missing entity service, or one without an id.
    */
   async setup(): Promise<void> {
@@ -287,6 +289,7 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
 
   async #setup(): Promise<void> {
     validateConfigurationKeys(this.#configuration, this.strategyNames);
+    validateParseStrategies(this.#configuration, this.#strategies);
     validateSetup(this.#configuration, (path) => this.getEntityService(path));
     // As in Feathers: a strategy registered from here on is set up on register, so take a snapshot.
     this.#isReady = true;

@@ -182,3 +182,28 @@ export function validateSetup(
     );
   }
 }
+
+/**
+ * Checks that every `parseStrategies` entry names a registered strategy that can parse a request, so
+ * the setting is never silently ignored (invariant 10): a misspelt name would leave requests unparsed.
+ *
+ * @param configuration - The resolved configuration.
+ * @param strategies - The registered strategies by name.
+ * @throws BadRequest `invalid-configuration` naming the entry, with a did-you-mean hint.
+ */
+export function validateParseStrategies(
+  configuration: DeepReadonly<AuthenticationConfiguration>,
+  strategies: ReadonlyMap<string, { parse?: unknown }>,
+): void {
+  const parsers = [...strategies]
+    .filter(([, strategy]) => typeof strategy.parse === 'function')
+    .map(([name]) => name);
+  for (const name of configuration.parseStrategies ?? []) {
+    if (parsers.includes(name)) continue;
+    const hint = didYouMean(name, parsers);
+    throw configError(
+      `'parseStrategies' lists '${name}', which is not a registered strategy that parses requests` +
+        (hint === undefined ? '' : `. Did you mean '${hint}'?`),
+    );
+  }
+}

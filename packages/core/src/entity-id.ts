@@ -1,5 +1,5 @@
 import type { Id, Params } from './entity-service.ts';
-import { BadRequest, GeneralError } from './errors.ts';
+import { BadRequest, Conflict, GeneralError } from './errors.ts';
 
 /**
  * Normalises an id for a store whose ids are of `idType`: a JWT `sub` is always a string, so `"42"`
@@ -57,4 +57,18 @@ export function nextGeneratedId(id: number): number {
     throw new GeneralError('Cannot assign an id: generated ids have reached Number.MAX_SAFE_INTEGER');
   }
   return id;
+}
+
+/**
+ * The error a store reports to its caller: a unique-field `Conflict` names the field only for an internal
+ * call; an external caller (a sign-up form) gets a generic one, so the message never says which email or
+ * username is taken.
+ *
+ * @param error - What the store threw.
+ * @param params - The call parameters; `provider` marks an external call.
+ * @returns The error to throw.
+ */
+export function conflictForCaller(error: unknown, params: Params | undefined): unknown {
+  if (!(error instanceof Conflict) || !params?.provider) return error;
+  return new Conflict('A record with these values already exists', { cause: error });
 }

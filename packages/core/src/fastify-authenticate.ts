@@ -3,6 +3,7 @@ import { toAuthError } from './errors.ts';
 import { errorResponse } from './error-response.ts';
 import {
   authenticateRequest,
+  notifyError,
   resolveAuthenticateOptions,
   type AuthenticateOptions,
   type GuardedAuthentication,
@@ -58,7 +59,7 @@ export function fastifyAuthenticate(
       return undefined;
     } catch (caught) {
       const error = toAuthError(caught);
-      options.onError?.(error, request);
+      notifyError(options, error, request);
       const { status, headers, body } = errorResponse(error, options.realm);
       reply.code(status);
       for (const [name, value] of Object.entries(headers)) reply.header(name, value);

@@ -96,6 +96,28 @@ describe('authenticateMiddleware (Connect / Node http)', () => {
     expect((onError.mock.calls[0]?.[0] as AuthError).cause).toBe(cause);
   });
 
+  it('an onError that throws is caught and logged: the client still gets its answer', async () => {
+    const { auth } = await bearerSetup();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const onError = vi.fn(() => {
+      throw new TypeError('logger is down: secret internals');
+    });
+    try {
+      const url = await serve(authenticateMiddleware(auth, { strategies: ['jwt'], onError }));
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as any).data).toEqual({ reason: 'no-credentials' });
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        "The authenticate guard's onError callback threw (TypeError); the error response was sent anyway",
+        { code: 'ORG_AUTH_ONERROR_FAILED' },
+      );
+      expect(JSON.stringify(warn.mock.calls)).not.toContain('secret internals');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('passes an error thrown by next() on to next(error)', async () => {
     const { auth, token } = await bearerSetup();
     const url = await serve(authenticateMiddleware(auth, 'jwt'), () => {

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearerSetup } from '../test/fixtures.ts';
 import { BadRequest } from './errors.ts';
 import { fastifyAuthenticate } from './fastify-authenticate.ts';
@@ -27,6 +27,26 @@ describe('fastifyAuthenticate (Fastify preHandler)', () => {
   it('needs at least one strategy', async () => {
     const { auth } = await bearerSetup();
     expect(() => fastifyAuthenticate(auth, { strategies: [] })).toThrow(BadRequest);
+  });
+
+  it('an onError that throws is caught and logged: the client still gets the real 401, not a 500', async () => {
+    const { auth } = await bearerSetup();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const onError = () => {
+        throw new Error('logger is down');
+      };
+      const server = await build(fastifyAuthenticate(auth, { strategies: ['jwt'], onError }));
+      const res = await server.inject({ url: '/me' });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ name: 'NotAuthenticated', data: { reason: 'no-credentials' } });
+      expect(warn).toHaveBeenCalledWith(
+        "The authenticate guard's onError callback threw (Error); the error response was sent anyway",
+        { code: 'ORG_AUTH_ONERROR_FAILED' },
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('sets request.authentication and request.user', async () => {

@@ -116,3 +116,41 @@ describe('authenticate(auth, ...strategies) request guard', () => {
     expect(JSON.stringify(error)).not.toContain('10.0.0.3');
   });
 });
+
+describe('parseStrategies, as Feathers uses it', () => {
+  it('decides which strategies read the request; the guard decides which may authenticate', async () => {
+    const { auth, token } = await bearerSetup({ parseStrategies: ['jwt'] });
+    const req = () => new Request('http://localhost/me', { headers: { authorization: `Bearer ${token}` } });
+    expect((await authenticate(auth, 'jwt')(req())).user).toEqual({ id: 1, name: 'Ada' });
+    // The token is parsed (jwt is a parse strategy) but this guard does not allow jwt to authenticate.
+    const error = await rejection(authenticate(auth, 'first')(req()));
+    expect(error).toBeInstanceOf(NotAuthenticated);
+    expect(error).toMatchObject({ reason: 'strategy-not-allowed' });
+  });
+
+  it('a strategy left out of parseStrategies never reads the request, even when the guard allows it', async () => {
+    const { auth, token } = await bearerSetup({ parseStrategies: ['first'] });
+    const error = await rejection(
+      authenticate(
+        auth,
+        'jwt',
+      )(new Request('http://localhost/me', { headers: { authorization: `Bearer ${token}` } })),
+    );
+    expect(error).toMatchObject({ code: 401 });
+  });
+
+  it.each([
+    [
+      ['jwr'],
+      "'parseStrategies' lists 'jwr', which is not a registered strategy that parses requests. Did you mean 'jwt'?",
+    ],
+    [['local'], "'parseStrategies' lists 'local', which is not a registered strategy that parses requests"],
+  ])(
+    'an entry that cannot parse (%o) fails setup instead of being ignored',
+    async (parseStrategies, message) => {
+      const error = await rejection(bearerSetup({ parseStrategies }));
+      expect(error).toBeInstanceOf(BadRequest);
+      expect(error).toMatchObject({ reason: 'invalid-configuration', message });
+    },
+  );
+});

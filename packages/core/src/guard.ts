@@ -23,7 +23,8 @@ export interface AuthenticateOptions {
   provider?: string;
   /**
    * Called with every error before a middleware sends it: the place to log a 500's `cause`, which never
-   * leaves the server.
+   * leaves the server. If it throws, that is caught and reported as a process warning
+   * (`ORG_AUTH_ONERROR_FAILED`), and the error response is sent all the same.
    */
   onError?: (error: AuthError, req: unknown) => void;
 }
@@ -53,6 +54,27 @@ export function resolveAuthenticateOptions(
 }
 
 /**
+ * Tells `onError` about an error, never letting a throwing callback stop the response (an unhandled
+ * rejection in Connect, a generic 500 from Fastify instead of the real answer).
+ * @internal
+ */
+export function notifyError(options: AuthenticateOptions, error: AuthError, req: unknown): void {
+  if (options.onError === undefined) return;
+  try {
+    options.onError(error, req);
+  } catch (thrown) {
+    // The thrown value's message may carry anything: only its class name is logged.
+    const kind = thrown instanceof Error ? thrown.name : typeof thrown;
+    process.emitWarning(
+      `The authenticate guard's onError callback threw (${kind}); the error response was sent anyway`,
+      {
+        code: 'ORG_AUTH_ONERROR_FAILED',
+      },
+    );
+  }
+}
+
+/**
  * Authenticates `req` and sets the outcome on `target` (the request itself, or a framework's request
  * object wrapping it).
  * @internal
@@ -64,7 +86,9 @@ export async function authenticateRequest(
   target: object,
 ): Promise<AuthenticationResult> {
   try {
-    const data = await auth.parse(req, ...options.strategies);
+    // As Feathers' parseAuthentication: `parseStrategies`, when configured, decides what reads the request;
+    // the guard's strategies then decide what may authenticate.
+    const data = await auth.parse(req, ...(auth.configuration.parseStrategies ?? options.strategies));
     if (data === null) throw new NotAuthenticated('Not authenticated', { reason: 'no-credentials' });
     const result = await auth.authenticate(data, { provider: options.provider }, ...options.strategies);
     const entity = auth.configuration.entity;
@@ -78,8 +102,9 @@ export async function authenticateRequest(
 }
 
 /**
- * Creates a request guard: it parses credentials with the named strategies, authenticates them, and on
- * success sets `req.authentication` and the entity (`req.user`) on the request.
+ * Creates a request guard: it parses credentials with the configured `parseStrategies` (else the named
+ * strategies), authenticates them with the named strategies, and on success sets `req.authentication`
+ * and the entity (`req.user`) on the request.
  *
  * @param auth - The authentication service.
  * @param settings - A strategy name, or {@link AuthenticateOptions}.

@@ -23,6 +23,34 @@ export function uniqueCases(ctx: SuiteContext): void {
         expect(names(await findAll(ctx))).toEqual(['Ada', 'Bob', 'Cyd', 'Dee']);
       });
 
+      it('for an external caller the Conflict is generic: neither the field nor the value is named', async () => {
+        const [, bob] = await seed(ctx);
+        const taken = {
+          ...PEOPLE[1],
+          name: 'Imposter',
+          email: 'new@example.com',
+          username: 'new',
+          [field]: PEOPLE[0]![field],
+        };
+        const errors = [
+          await rejection(ctx.service.create(taken, { provider: 'rest' })),
+          await rejection(
+            ctx.service.patch(idOf(ctx, bob!), { [field]: PEOPLE[0]![field] }, { provider: 'rest' }),
+          ),
+        ];
+        for (const error of errors) {
+          expect(error).toBeInstanceOf(Conflict);
+          expect(error.toJSON()).toEqual({
+            name: 'Conflict',
+            message: 'A record with these values already exists',
+            code: 409,
+            className: 'conflict',
+            data: { reason: 'conflict' },
+          });
+        }
+        expect(names(await findAll(ctx))).toEqual(['Ada', 'Bob', 'Cyd', 'Dee']);
+      });
+
       it('patch to a taken value rejects with Conflict and changes nothing', async () => {
         const [, bob] = await seed(ctx);
         const error = await rejection(
