@@ -9,6 +9,7 @@ const INTERNAL_HELPERS = [
   'SERVICE_PARAMS_POSITION',
   'assertIdNotChosenExternally',
   'assertKnownOptions',
+  'conflictForCaller',
   'configError',
   'didYouMean',
   'editDistance',
