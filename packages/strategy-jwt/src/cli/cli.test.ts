@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // node-jose ships no types; it stands for the key stores users migrate from.
@@ -83,6 +83,25 @@ describe('org-keys generate / list / export-jwks', () => {
     const toFile = await orgKeys(['export-jwks', '--store', store, '--out', out]);
     expect(toFile).toMatchObject({ code: 0, stdout: `Wrote ${out}\n` });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(jwks);
+  });
+
+  it('export-jwks --out never writes through a symlink: the link is replaced, its target untouched', async () => {
+    const target = join(dir, 'victim.txt');
+    writeFileSync(target, 'do not overwrite\n');
+    const link = join(dir, 'jwks-link.json');
+    symlinkSync(target, link);
+    const run = await orgKeys(['export-jwks', '--store', store, '--out', link]);
+    expect(run).toMatchObject({ code: 0, stdout: `Wrote ${link}\n` });
+    expect(readFileSync(target, 'utf8')).toBe('do not overwrite\n');
+    expect(lstatSync(link).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(readFileSync(link, 'utf8'))).toHaveProperty('keys');
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(
+      await orgKeys(['export-jwks', '--store', store, '--out', join(dir, 'no-such-dir', 'x.json')]),
+    ).toMatchObject({
+      code: 1,
+      stderr: `org-keys: Cannot write ${join(dir, 'no-such-dir', 'x.json')}: ENOENT\n`,
+    });
   });
 
   it('generates keys of the requested --alg', async () => {
@@ -174,7 +193,7 @@ describe('org-keys errors', () => {
     expect(await orgKeys(['list'])).toMatchObject({
       code: 2,
       stderr:
-        'org-keys: Missing --store (memory, sqlite://PATH, redis://HOST:PORT, postgres://USER@HOST/DB)\n',
+        'org-keys: Missing --store (memory, sqlite://PATH, redis://HOST:PORT, postgres://USER@HOST/DB) or ORG_KEYS_STORE\n',
     });
     expect((await orgKeys(['list', '--store', 'mongodb://x'])).stderr).toBe(
       "org-keys: Unknown --store 'mongodb://x'; use one of: memory, sqlite://PATH, redis://HOST:PORT, postgres://USER@HOST/DB\n",
@@ -189,6 +208,44 @@ describe('org-keys errors', () => {
       code: 1,
       stdout: '',
       stderr: 'org-keys: Key store unreachable: postgres://postgres:***@127.0.0.1:1/test\n',
+    });
+  });
+
+  it('never prints a store credential: userinfo, password/pass/pwd parameters, unparsable URLs', async () => {
+    // Closed ports: every run fails to connect and reports the store it tried.
+    const cases: Array<[string, string]> = [
+      ['postgres://app@127.0.0.1:1/test?password=hunter2', 'postgres://app@127.0.0.1:1/test?password=***'],
+      [
+        'postgresql://app:hunter2@127.0.0.1:1/test?sslpassword=hunter3&application_name=keys',
+        'postgresql://app:***@127.0.0.1:1/test?sslpassword=***&application_name=keys',
+      ],
+      ['redis://:hunter2@127.0.0.1:1', 'redis://:***@127.0.0.1:1'],
+      [
+        'redis://default:hunter2@127.0.0.1:1/0?pass=hunter3&pwd=hunter4',
+        'redis://default:***@127.0.0.1:1/0?pass=***&pwd=***',
+      ],
+      // Not a URL (a port out of range): nothing of it is shown but the scheme.
+      ['postgres://app:hunter2@127.0.0.1:99999/test', 'postgres://*** (not a valid URL, not shown)'],
+      ['redis://:hunter2@[::1:1', 'redis://*** (not a valid URL, not shown)'],
+    ];
+    for (const [spec, shown] of cases) {
+      for (const run of [
+        await orgKeys(['list', '--store', spec, '--timeout', '2']),
+        // The URL may come from the environment instead of the command line (ps, shell history).
+        await orgKeys(['list', '--timeout', '2'], { env: { ORG_KEYS_STORE: spec } }),
+        await orgKeys(['list', '--store-env', 'DB_URL', '--timeout', '2'], { env: { DB_URL: spec } }),
+      ]) {
+        expect(run).toEqual({ code: 1, stdout: '', stderr: `org-keys: Key store unreachable: ${shown}\n` });
+        expect(run.stderr).not.toMatch(/hunter/);
+      }
+    }
+    expect(await orgKeys(['list', '--store-env', 'NOPE'])).toMatchObject({
+      code: 1,
+      stderr: 'org-keys: Environment variable NOPE is not set (it must hold the key store URL)\n',
+    });
+    expect(await orgKeys(['list', '--store', 'memory', '--store-env', 'X'])).toMatchObject({
+      code: 2,
+      stderr: 'org-keys: Give --store or --store-env, not both\n',
     });
   });
 
@@ -235,6 +292,15 @@ describe('org-keys errors', () => {
     expect(await orgKeys(['list', '--store', 'memory'], { env: { ORG_KEYS_KEK: 'short' } })).toMatchObject({
       code: 1,
       stderr: 'org-keys: ORG_KEYS_KEK holds 5 bytes; the key-encryption secret needs at least 32\n',
+    });
+    expect(
+      await orgKeys(['list', '--store', 'memory'], {
+        env: { ORG_KEYS_KEK: 'a-string-secret-at-least-256-bits-long' },
+      }),
+    ).toMatchObject({
+      code: 1,
+      stderr:
+        'org-keys: ORG_KEYS_KEK is a well-known example secret; generate a random one (e.g. 64 random bytes)\n',
     });
     const help = await orgKeys(['--help']);
     expect(help.code).toBe(0);

@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { isAuthError } from '@org/core';
 import { JWS_ALGORITHMS } from '../key-material/algorithms.ts';
 import { resolveVerifyOptions } from '../token/options.ts';
@@ -90,6 +92,22 @@ function noPositional(ctx: CommandContext): void {
   if (ctx.args.length > 0) throw new CliError(`Unexpected argument '${ctx.args[0]}'`, 2);
 }
 
+/**
+ * Writes `path` without following a symlink or writing through a file someone else prepared there: the
+ * text goes to a new file created exclusively beside it, which then replaces `path` (a rename replaces a
+ * symlink itself, never its target).
+ */
+async function replaceFile(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { flag: 'wx', mode: 0o644 });
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw new CliError(`Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'write error'}`);
+  }
+}
+
 /** The commands, by name. @internal */
 export const COMMANDS: Record<string, { summary: string; run: Command }> = {
   generate: {
@@ -159,7 +177,7 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
       const text = `${JSON.stringify(publishedJwks(await inspect(ctx)), null, 2)}\n`;
       const out = ctx.flags.out;
       if (typeof out === 'string') {
-        await writeFile(out, text);
+        await replaceFile(out, text);
         if (!ctx.json) ctx.out(`Wrote ${out}`);
       } else ctx.out(text.trimEnd());
       return 0;

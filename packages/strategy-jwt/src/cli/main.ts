@@ -4,7 +4,7 @@ import { resolveKeyRingSettings, type KeyRingOptions } from '../keys/key-ring-op
 import { isAsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
 import { CliError } from './cli-error.ts';
 import { COMMANDS, type CommandContext } from './commands.ts';
-import { openStore, redactStore } from './open-store.ts';
+import { openStore, redactStore, scrubStoreCredentials } from './open-store.ts';
 import { DEFAULT_KEK_ENV, readKeks } from './read-kek.ts';
 
 /** What the CLI talks to; the bin passes the process's, tests their own. @internal */
@@ -20,6 +20,7 @@ const READ_ONLY = new Set(['list', 'export-jwks', 'verify-token']);
 
 const OPTIONS = {
   store: { type: 'string' },
+  'store-env': { type: 'string' },
   'kek-env': { type: 'string', default: DEFAULT_KEK_ENV },
   'old-kek-env': { type: 'string', multiple: true, default: [] as string[] },
   namespace: { type: 'string' },
@@ -55,6 +56,8 @@ ${commands}
 
 Options:
   --store URL          memory | sqlite://PATH | redis://HOST:PORT | postgres://USER@HOST/DB
+  --store-env NAME     environment variable holding the store URL, so a password in it stays out of
+                       ps and shell history (default when --store is absent: ${DEFAULT_STORE_ENV})
   --namespace NAME     key store namespace (default: keys)
   --kek-env NAME       environment variable holding the key-encryption secret (default: ${DEFAULT_KEK_ENV})
   --old-kek-env NAME   a previous KEK's variable, to open records not yet rewrapped (repeatable)
@@ -108,7 +111,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!Number.isFinite(timeout) || timeout <= 0) throw new CliError(`Bad --timeout '${values.timeout}'`, 2);
     const keks = readKeks(io.env, [values['kek-env'], ...values['old-kek-env']]);
     const schedule = scheduleOptions(values, values.alg as KeyRingOptions['algorithm']);
-    storeSpec = values.store;
+    storeSpec = storeUrl(values.store, values['store-env'], io.env);
     const store = openStore(storeSpec, {
       mustExist: READ_ONLY.has(name),
       timeout: timeout * 1000,
@@ -130,11 +133,35 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Every store call gives up after `timeout` by itself (Unavailable, reported below).
     return await command.run(ctx);
   } catch (error) {
-    io.err(`org-keys: ${describe(error, storeSpec)}`);
+    io.err(`org-keys: ${scrubStoreCredentials(describe(error, storeSpec), storeSpec)}`);
     return error instanceof CliError ? error.exitCode : 1;
   } finally {
     await ctx?.store.close().catch(() => undefined);
   }
+}
+
+/** The variable read for the store URL when neither `--store` nor `--store-env` is given. @internal */
+export const DEFAULT_STORE_ENV = 'ORG_KEYS_STORE';
+
+/** `--store`, or the variable `--store-env` names (`ORG_KEYS_STORE` by default), never both. */
+function storeUrl(
+  flag: string | undefined,
+  envName: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (flag !== undefined && envName !== undefined) {
+    throw new CliError('Give --store or --store-env, not both', 2);
+  }
+  if (flag !== undefined) return flag;
+  const name = envName ?? DEFAULT_STORE_ENV;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new CliError(`Bad environment variable name '${name}'`, 2);
+  const value = env[name];
+  if (value !== undefined && value !== '') return value;
+  if (envName !== undefined) {
+    throw new CliError(`Environment variable ${name} is not set (it must hold the key store URL)`);
+  }
+  return undefined;
 }
 
 /** The key ring setting each schedule flag sets. */

@@ -9,15 +9,54 @@ import { CliError } from './cli-error.ts';
 /** The `--store` forms, for messages. @internal */
 export const STORE_FORMS = 'memory, sqlite://PATH, redis://HOST:PORT, postgres://USER@HOST/DB';
 
-/** The store URL with any password replaced, safe to print. @internal */
+/** Query parameters that carry credentials in Postgres, Redis and driver URLs (`password`, `pass`, `pwd`, `sslpassword`, `token`, ...). */
+const CREDENTIAL_PARAM = /pass|pwd|secret|token|key|auth|credential/i;
+const MASK = '***';
+
+/**
+ * The store URL safe to print: the password of the userinfo and every credential query parameter
+ * masked; a URL that does not parse is shown by its scheme only (its credentials cannot be located).
+ * @internal
+ */
 export function redactStore(spec: string): string {
+  if (spec === 'memory') return spec;
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(spec)?.[1];
+    return `${scheme === undefined ? '' : `${scheme}://`}${MASK} (not a valid URL, not shown)`;
+  }
+  if (url.password) url.password = MASK;
+  for (const name of new Set(url.searchParams.keys())) {
+    if (CREDENTIAL_PARAM.test(name)) url.searchParams.set(name, MASK);
+  }
+  return url.toString();
+}
+
+/**
+ * Removes a store URL's credentials from any text about to be printed (a driver's message may quote
+ * the URL or its parts): the URL itself becomes {@link redactStore}'s form, then every credential value
+ * found in it is masked wherever it still appears.
+ * @internal
+ */
+export function scrubStoreCredentials(text: string, spec: string | undefined): string {
+  if (spec === undefined || spec === '' || spec === 'memory') return text;
+  let out = text.split(spec).join(redactStore(spec));
+  const secrets: string[] = [];
   try {
     const url = new URL(spec);
-    if (url.password) url.password = '***';
-    return url.toString();
+    secrets.push(url.password, decodeURIComponent(url.password));
+    for (const [name, value] of url.searchParams) if (CREDENTIAL_PARAM.test(name)) secrets.push(value);
   } catch {
-    return spec;
+    // Unparsable: whatever follows the scheme may hold a credential.
+    secrets.push(spec.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''));
   }
+  // Short values would mask unrelated words; a credential that short protects nothing anyway.
+  for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
+    out = out.split(secret).join(MASK);
+  }
+  return out;
 }
 
 /**
@@ -34,7 +73,7 @@ export function openStore(
   options: { mustExist: boolean; namespace?: string; timeout?: number },
 ): KeyStore {
   if (spec === undefined || spec === '') {
-    throw new CliError(`Missing --store (${STORE_FORMS})`, 2);
+    throw new CliError(`Missing --store (${STORE_FORMS}) or ORG_KEYS_STORE`, 2);
   }
   const namespace = options.namespace === undefined ? {} : { namespace: options.namespace };
   const timeout = options.timeout === undefined ? {} : { timeout: options.timeout };

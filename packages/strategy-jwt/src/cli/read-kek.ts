@@ -1,4 +1,5 @@
 import { deriveKek, type KekSpec } from '../keys/key-encryption-key.ts';
+import { secretWeakness } from '../secret-weakness.ts';
 import { CliError } from './cli-error.ts';
 
 /** The variable `--kek-env` defaults to. @internal */
@@ -27,6 +28,8 @@ export function readKeks(
     const bytes = Buffer.byteLength(secret, 'utf8');
     if (bytes < 32)
       throw new CliError(`${name} holds ${bytes} bytes; the key-encryption secret needs at least 32`);
+    const weakness = secretWeakness(Buffer.from(secret, 'utf8'));
+    if (weakness !== undefined) throw new CliError(`${name} ${weakness}`);
     const id = env[`${name}_ID`];
     if (id === undefined || id === '') return { secret };
     try {

@@ -3,37 +3,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
 import { assertNotKeyMaterial } from './find-key-material.ts';
 import { hasRocaFingerprint } from './roca.ts';
-
-/**
- * Secrets that appear in tutorials, generators and READMEs (jwt.io, Feathers, Express examples).
- * Compared case-insensitively after trimming; long enough ones would otherwise pass the length rule.
- */
-const WEAK_SECRETS = new Set([
-  'secret',
-  'changeme',
-  'change-me',
-  'change_me',
-  'password',
-  'shhhhh',
-  'shhhhhhared-secret',
-  'your-256-bit-secret',
-  'your-384-bit-secret',
-  'your-512-bit-secret',
-  'a-string-secret-at-least-256-bits-long',
-  'supersecret',
-  'super-secret',
-  'i love feathers',
-  'feathers',
-  'feathers-secret',
-  'mysecret',
-  'my-secret',
-  'secretkey',
-  'secret-key',
-  'jwt-secret',
-  'jwtsecret',
-  'keyboard cat',
-  'this-is-a-very-long-secret-that-nobody-will-guess',
-]);
+import { secretWeakness } from './secret-weakness.ts';
 
 /** RSA keys smaller than this are refused (RFC 7518 section 3.3, NIST SP 800-131A). */
 export const MIN_RSA_BITS = 2048;
@@ -68,15 +38,8 @@ export function assertKeyPolicy(
     const bytes = key.export();
     // Invariant 11, wherever the key came from (a secret KeyObject, an oct JWK, a key source).
     assertNotKeyMaterial(bytes, setting);
-    const text = bytes.toString('utf8').trim().toLowerCase();
-    if (options.weakSecrets !== false && WEAK_SECRETS.has(text)) {
-      throw configError(
-        `'${setting}' is a well-known example secret; generate a random one (e.g. 64 random bytes)`,
-      );
-    }
-    if (options.weakSecrets !== false && bytes.length > 1 && bytes.every((b) => b === bytes[0])) {
-      throw configError(`'${setting}' repeats one character; generate a random secret`);
-    }
+    const weakness = options.weakSecrets === false ? undefined : secretWeakness(bytes);
+    if (weakness !== undefined) throw configError(`'${setting}' ${weakness}`);
     if (bytes.length < spec.minSecretBytes) {
       throw configError(
         `'${setting}' is ${bytes.length} bytes; ${alg} needs at least ${spec.minSecretBytes} bytes (the hash length)`,

@@ -1,5 +1,6 @@
 import { configError } from '@org/core/internal';
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { secretWeakness } from '../secret-weakness.ts';
 
 /**
  * A key-encryption secret as configured: the ring derives an AES-256-GCM key-encryption key (KEK) and a
@@ -11,7 +12,10 @@ export interface KekSpec {
    * @defaultValue `k-` + 8 base64url characters derived from the secret (HKDF, info `org-auth key-ring kek-id`)
    */
   id?: string;
-  /** At least 32 bytes of secret material (a string is taken as UTF-8). Never logged. */
+  /**
+   * At least 32 bytes of secret material (a string is taken as UTF-8), not a well-known example nor one
+   * repeated character. Never logged.
+   */
   secret: string | Uint8Array;
 }
 
@@ -45,7 +49,8 @@ function derive(secret: Uint8Array, info: string, length: number): Buffer {
  * Derives a {@link Kek} from its configuration.
  * @param spec - The configured secret and optional id.
  * @param setting - The configuration path named in errors.
- * @throws BadRequest (`invalid-configuration`) when the secret is shorter than 32 bytes or the id is malformed.
+ * @throws BadRequest (`invalid-configuration`) when the secret is shorter than 32 bytes, a well-known example
+ * or one repeated character, or the id is malformed.
  * @internal
  */
 export function deriveKek(spec: KekSpec, setting: string): Kek {
@@ -57,6 +62,8 @@ export function deriveKek(spec: KekSpec, setting: string): Kek {
       `'${setting}.secret' is ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are required`,
     );
   }
+  const weakness = secretWeakness(secret);
+  if (weakness !== undefined) throw configError(`'${setting}.secret' ${weakness}`);
   const id = spec.id ?? `k-${derive(secret, KEK_DERIVATION.idInfo, 6).toString('base64url')}`;
   if (typeof id !== 'string' || !KEK_ID.test(id)) {
     throw configError(`'${setting}.id' must be 1-64 characters of A-Z a-z 0-9 . _ -`);

@@ -67,6 +67,14 @@ describe('KeyRing configuration', () => {
     ],
     [{ kek: { secret: 'short' } }, "'keyRing.kek.secret' is 5 bytes; at least 32 are required"],
     [
+      { kek: { secret: 'this-is-a-very-long-secret-that-nobody-will-guess' } },
+      "'keyRing.kek.secret' is a well-known example secret; generate a random one (e.g. 64 random bytes)",
+    ],
+    [
+      { kek: [KEK, { secret: Buffer.alloc(32, 'x') }] },
+      "'keyRing.kek[1].secret' repeats one character; generate a random secret",
+    ],
+    [
       { kek: undefined },
       "'keyRing.kek' is required: a secret of at least 32 bytes that encrypts private keys at rest",
     ],
