@@ -34,6 +34,14 @@ export function redactStore(spec: string): string {
   return url.toString();
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * Removes a store URL's credentials from any text about to be printed (a driver's message may quote
  * the URL or its parts): the URL itself becomes {@link redactStore}'s form, then every credential value
@@ -46,11 +54,16 @@ export function scrubStoreCredentials(text: string, spec: string | undefined): s
   const secrets: string[] = [];
   try {
     const url = new URL(spec);
-    secrets.push(url.password, decodeURIComponent(url.password));
+    secrets.push(url.password, safeDecode(url.password));
     for (const [name, value] of url.searchParams) if (CREDENTIAL_PARAM.test(name)) secrets.push(value);
   } catch {
-    // Unparsable: whatever follows the scheme may hold a credential.
+    // Unparsable: locate credentials leniently, and treat whatever follows the scheme as one too.
     secrets.push(spec.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''));
+    const password = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*?:([^/?#@]*)@/i.exec(spec)?.[1];
+    if (password !== undefined) secrets.push(password, safeDecode(password));
+    for (const [, name, value] of spec.matchAll(/[?&]([^=&#]+)=([^&#]*)/g)) {
+      if (CREDENTIAL_PARAM.test(name!)) secrets.push(value!, safeDecode(value!));
+    }
   }
   // Short values would mask unrelated words; a credential that short protects nothing anyway.
   for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {

@@ -1,5 +1,5 @@
 import { deriveKek, type KekSpec } from '../keys/key-encryption-key.ts';
-import { secretWeakness } from '../secret-weakness.ts';
+import { secretWeakness } from '../key-material/secret-weakness.ts';
 import { CliError } from './cli-error.ts';
 
 /** The variable `--kek-env` defaults to. @internal */

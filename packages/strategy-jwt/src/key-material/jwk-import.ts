@@ -1,6 +1,7 @@
 import { configError } from '@org/core/internal';
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.ts';
+import { ALGORITHMS } from './algorithms.ts';
+import { jwkMetadata } from './jwk-metadata.ts';
 import { assertNotKeyMaterial } from './find-key-material.ts';
 import { assertKeyPolicy, defaultAlgorithmFor, keyFitsAlgorithm } from './key-policy.ts';
 import { StaticKeySource, type StaticKeyEntry } from './key-source.ts';
@@ -11,17 +12,6 @@ export interface JwkImportOptions {
   setting?: string;
   /** Apply the weak-secret heuristics of the key policy. @defaultValue `true` */
   weakSecrets?: boolean;
-}
-
-/**
- * `key_ops` members, tolerating comma-separated values inside one string (`["sign, verify"]`, as in
- * Wycheproof's RFC 7520 key-ops group, which it expects to verify).
- */
-function keyOps(value: unknown, setting: string): Set<string> {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw configError(`'${setting}.key_ops' must be an array of strings`);
-  }
-  return new Set(value.flatMap((v: string) => v.split(/[\s,]+/).filter(Boolean)));
 }
 
 /**
@@ -41,16 +31,7 @@ export function verificationKeyFromJwk(jwk: JsonWebKey, options: JwkImportOption
   const setting = options.setting ?? 'jwk';
   if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk))
     throw configError(`'${setting}' must be a JWK object`);
-  if (jwk.use !== undefined && jwk.use !== 'sig')
-    throw configError(`'${setting}' has use "${String(jwk.use)}"; a signature key needs "sig"`);
-  if (jwk.key_ops !== undefined) {
-    const ops = keyOps(jwk.key_ops, setting);
-    if (!ops.has('verify') && !ops.has('sign'))
-      throw configError(`'${setting}.key_ops' does not allow "verify"`);
-  }
-  if (jwk.alg !== undefined && !isJwsAlgorithm(jwk.alg)) {
-    throw configError(`'${setting}.alg' is not a supported JWS algorithm`);
-  }
+  const declared = jwkMetadata(jwk as Record<string, unknown>, setting, ['verify', 'sign']);
   let key: KeyObject;
   try {
     if (jwk.kty === 'oct') {
@@ -63,7 +44,7 @@ export function verificationKeyFromJwk(jwk: JsonWebKey, options: JwkImportOption
     throw configError(`'${setting}' is not a valid JWK (key type, curve or point)`);
   }
   if (key.type === 'secret') assertNotKeyMaterial(key.export(), `${setting}.k`);
-  const alg = (jwk.alg as JwsAlgorithm | undefined) ?? defaultAlgorithmFor(key);
+  const alg = declared ?? defaultAlgorithmFor(key);
   if (alg === undefined || !keyFitsAlgorithm(key, alg)) {
     throw configError(`'${setting}' does not fit ${alg ?? 'any supported algorithm'}`);
   }

@@ -1,6 +1,6 @@
 import { configError } from '@org/core/internal';
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
-import { secretWeakness } from '../secret-weakness.ts';
+import { secretWeakness } from '../key-material/secret-weakness.ts';
 
 /**
  * A key-encryption secret as configured: the ring derives an AES-256-GCM key-encryption key (KEK) and a

@@ -136,3 +136,38 @@ describe("the key ring's maxTokenLifetime bounds every token (invariant 2)", () 
     expect(payload.exp! - payload.iat!).toBe(86_400);
   });
 });
+
+describe('jwtOptions.algorithm with a key ring (issue 16 item 5)', () => {
+  it('an algorithm the ring does not sign with fails at setup, naming both', async () => {
+    vi.useFakeTimers({ now: 20_001 * PERIOD + DAY });
+    ring = createKeyRing({ kek: KEK, store: keyvKeyStore(), algorithm: 'ES256' });
+    await ring.start();
+    expect(() => new TokenService({ keyRing: ring!, jwtOptions: { algorithm: 'RS256' } })).toThrow(
+      "'authentication.jwtOptions.algorithm' is RS256 but the key ring signs ES256 ('keyRing.algorithm'): " +
+        "remove 'authentication.jwtOptions.algorithm' or set both to the same algorithm",
+    );
+    expect(() =>
+      TokenService.fromConfiguration({ keyRing: ring, jwtOptions: { algorithm: 'EdDSA' } }),
+    ).toThrow(BadRequest);
+  });
+
+  it("the ring's own algorithm named explicitly: the service verifies its own tokens", async () => {
+    vi.useFakeTimers({ now: 20_001 * PERIOD + DAY });
+    ring = createKeyRing({ kek: KEK, store: keyvKeyStore(), algorithm: 'EdDSA' });
+    await ring.start();
+    const service = new TokenService({ keyRing: ring, jwtOptions: { algorithm: 'EdDSA' } });
+    const token = await service.createAccessToken({}, { subject: '1' });
+    await expect(service.verifyAccessToken(token)).resolves.toMatchObject({ sub: '1' });
+  });
+
+  it("a per-call algorithm other than the signing key's is refused, never ignored", async () => {
+    vi.useFakeTimers({ now: 20_001 * PERIOD + DAY });
+    ring = createKeyRing({ kek: KEK, store: keyvKeyStore() });
+    await ring.start();
+    const service = new TokenService({ keyRing: ring });
+    await expect(service.createAccessToken({}, { subject: '1', algorithm: 'RS256' })).rejects.toMatchObject({
+      reason: 'invalid-configuration',
+      message: 'Cannot sign with RS256: the configured key signs ES256',
+    });
+  });
+});

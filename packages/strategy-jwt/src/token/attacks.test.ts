@@ -2,12 +2,16 @@
  * The attack catalogue: every strict-verification rule and the classic JWT attacks, each with the exact
  * error class, reason and message. Tokens are forged with test-keys' `forge`, which signs arbitrary
  * header/payload text, so each case fails for the reason under test and not for a bad signature.
+ * Each class iterates every variant known, so the next variant is one more row. The key ring's classes
+ * live beside it: keys/key-ring-tampering.test.ts and keys/key-ring-revocation-race.test.ts.
  */
 import { createHmac, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { NotAuthenticated } from '@org/core';
-import type { JwsAlgorithm } from '../key-material/algorithms.ts';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
+import { redactStore, scrubStoreCredentials } from '../cli/open-store.ts';
+import { createKeyRing } from '../keys/key-ring.ts';
 import {
   b64,
   claims,
@@ -389,6 +393,118 @@ describe('key material as an HMAC secret: every form x every encoding x every HS
       expect(() => new TokenService({ secret, jwtOptions: { algorithm: 'HS512' } })).not.toThrow();
     }
   });
+});
+
+describe('JWK metadata: use, key_ops and alg are honoured in every key setting and form', () => {
+  // A key tagged for encryption, for other operations or for another algorithm must not sign or verify
+  // tokens (RFC 7517 section 4); each setting x each form (object, JSON text) x each violation.
+  const jwks = {
+    secret: { kty: 'oct', k: Buffer.from(SECRET).toString('base64url') },
+    privateKey: RSA.privateKey.export({ format: 'jwk' }),
+    publicKey: RSA.publicKey.export({ format: 'jwk' }),
+  };
+  const performs = { secret: ['sign', 'verify'], privateKey: ['sign'], publicKey: ['verify'] } as const;
+  const violations = (setting: keyof typeof jwks): Array<[string, object, string]> => [
+    ['use "enc"', { use: 'enc' }, `'authentication.${setting}.use' is "enc"; a signature key needs "sig"`],
+    [
+      'an unknown use',
+      { use: 'signature' },
+      `'authentication.${setting}.use' is "signature"; a signature key needs "sig"`,
+    ],
+    ...performs[setting].map((op): [string, object, string] => [
+      `key_ops without "${op}"`,
+      { key_ops: ['encrypt', ...performs[setting].filter((o) => o !== op)] },
+      `'authentication.${setting}.key_ops' does not allow "${op}"`,
+    ]),
+    [
+      'key_ops as a string',
+      { key_ops: 'sign' },
+      `'authentication.${setting}.key_ops' must be an array of strings`,
+    ],
+    [
+      'an alg that is not JWS',
+      { alg: 'RSA-OAEP' },
+      `'authentication.${setting}.alg' is not a supported JWS algorithm`,
+    ],
+  ];
+  const cases = (Object.keys(jwks) as Array<keyof typeof jwks>).flatMap((setting) =>
+    violations(setting).flatMap(([name, extra, message]) =>
+      [false, true].map((text) => {
+        const jwk = { ...jwks[setting], ...extra };
+        return [
+          setting,
+          name,
+          text ? 'JSON text' : 'object',
+          text ? JSON.stringify(jwk) : jwk,
+          message,
+        ] as const;
+      }),
+    ),
+  );
+
+  test.each(cases)('%s with %s (%s) is refused, naming the member', (setting, _name, _form, jwk, message) => {
+    const options: TokenServiceOptions = { [setting]: jwk };
+    if (setting === 'publicKey') options.jwtOptions = { algorithm: 'RS256' };
+    expect(() => new TokenService(options)).toThrow(message);
+  });
+
+  test.each([
+    ['PS256', 'RS256'],
+    ['RS256', 'PS256'],
+    ['PS512', 'RS512'],
+    ['RS384', 'RS256'],
+  ] as const)('a private JWK tagged %s never signs %s', async (tagged, configured) => {
+    const privateKey = { ...jwks.privateKey, alg: tagged };
+    const tokens = new TokenService({ privateKey });
+    const token = await tokens.createAccessToken({}, { subject: '1' });
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg).toBe(tagged);
+    expect(() => new TokenService({ privateKey, jwtOptions: { algorithm: configured } })).toThrow(
+      `'authentication.privateKey.alg' is ${tagged} but 'authentication.jwtOptions.algorithm' is ${configured}`,
+    );
+  });
+});
+
+describe("a signing algorithm other than the key ring's (its own tokens would be refused)", () => {
+  const rings = (['ES256', 'EdDSA', 'RS256'] as const).map((algorithm) =>
+    createKeyRing({ kek: { secret: 'attack-catalogue-kek-0123456789abcdefghij' }, algorithm }),
+  );
+  test.each(
+    rings.flatMap((ring) =>
+      JWS_ALGORITHMS.filter((a) => a !== ring.settings.algorithm).map(
+        (a) => [ring.settings.algorithm, a, ring] as const,
+      ),
+    ),
+  )('a %s ring with jwtOptions.algorithm %s fails at setup', (ringAlg, configured, keyRing) => {
+    expect(() => new TokenService({ keyRing, jwtOptions: { algorithm: configured } })).toThrow(
+      `'authentication.jwtOptions.algorithm' is ${configured} but the key ring signs ${ringAlg} ('keyRing.algorithm')`,
+    );
+  });
+});
+
+describe('store credentials in what org-keys prints', () => {
+  // Every scheme x every place a credential sits in a URL x the URL failing to parse.
+  const schemes = ['postgres', 'postgresql', 'redis', 'rediss', 'sqlite'];
+  const placements = [
+    (scheme: string) => `${scheme}://app:Hunter2secret@db.internal:5432/app`,
+    (scheme: string) => `${scheme}://:Hunter2secret@db.internal:5432/app`,
+    ...['password', 'pass', 'pwd', 'sslpassword', 'PASSWORD', 'auth_token', 'secret', 'apikey'].map(
+      (param) => (scheme: string) =>
+        `${scheme}://app@db.internal:5432/app?sslmode=require&${param}=Hunter2secret`,
+    ),
+    (scheme: string) => `${scheme}://app:Hunter2secret@db.internal:99999/app`, // port out of range
+    (scheme: string) => `${scheme}://app:Hunter2secret@[db.internal/app`, // not a URL
+    (scheme: string) => `${scheme}://app:Hunter%32secret@db.internal/app`, // percent-encoded
+  ];
+  test.each(schemes.flatMap((scheme) => placements.map((place) => [place(scheme)] as const)))(
+    '%s',
+    (spec) => {
+      const decoded = 'Hunter2secret';
+      expect(redactStore(spec)).not.toContain(decoded);
+      expect(redactStore(spec)).not.toContain('Hunter%32secret');
+      const driverMessage = `connect failed for ${spec} (password ${decoded}, user app)`;
+      expect(scrubStoreCredentials(driverMessage, spec)).not.toMatch(/Hunter(2|%32)secret/);
+    },
+  );
 });
 
 describe('algorithm / key type mismatch', () => {

@@ -1,7 +1,8 @@
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
 import { configError } from '@org/core/internal';
-import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { jwkMetadata } from '../key-material/jwk-metadata.ts';
 import type { JwtPayload } from './claims.ts';
 import { parseDuration } from '../shared/duration.ts';
 import {
@@ -70,11 +71,67 @@ function ringMaxLifetime(keyRing: object): number | undefined {
   return typeof ms === 'number' && Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
+/** A key setting given as a JWK object or its JSON text; `undefined` for PEM, DER or a `KeyObject`. */
+function asJwk(input: unknown): Readonly<Record<string, unknown>> | undefined {
+  let value = input;
+  if (typeof input === 'string') {
+    if (!input.trim().startsWith('{')) return undefined;
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return undefined; // the importer reports it
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (value instanceof KeyObject || value instanceof Uint8Array) return undefined;
+  return value as Record<string, unknown>;
+}
+
 function jwkKid(input: unknown): string | undefined {
-  if (input === null || typeof input !== 'object' || Buffer.isBuffer(input) || input instanceof Uint8Array)
-    return undefined;
-  const kid = (input as { kid?: unknown }).kid;
+  const kid = asJwk(input)?.kid;
   return typeof kid === 'string' ? kid : undefined;
+}
+
+/** What each key setting does, for its JWK's `key_ops`: a shared secret both signs and verifies. */
+const KEY_SETTING_OPERATIONS = {
+  secret: [['sign'], ['verify']],
+  privateKey: [['sign']],
+  publicKey: [['verify']],
+} as const;
+
+/**
+ * The algorithm the configured JWKs declare (`alg`), after honouring their `use` and `key_ops`; the JWKs
+ * must agree with each other and with `jwtOptions.algorithm`.
+ */
+function declaredAlgorithm(
+  inputs: Readonly<Record<keyof typeof KEY_SETTING_OPERATIONS, unknown>>,
+  explicit: JwsAlgorithm | undefined,
+): JwsAlgorithm | undefined {
+  let declared: { alg: JwsAlgorithm; setting: string } | undefined;
+  for (const [name, checks] of Object.entries(KEY_SETTING_OPERATIONS)) {
+    const jwk = asJwk(inputs[name as keyof typeof KEY_SETTING_OPERATIONS]);
+    if (jwk === undefined) continue;
+    const setting = `authentication.${name}`;
+    let alg: JwsAlgorithm | undefined;
+    for (const operations of checks) alg = jwkMetadata(jwk, setting, operations);
+    if (alg === undefined) continue;
+    if (explicit !== undefined && alg !== explicit) {
+      throw configError(
+        `'${setting}.alg' is ${alg} but 'authentication.jwtOptions.algorithm' is ${explicit}: the key is only for ${alg}`,
+      );
+    }
+    if (declared !== undefined && declared.alg !== alg) {
+      throw configError(`'${declared.setting}.alg' is ${declared.alg} but '${setting}.alg' is ${alg}`);
+    }
+    declared = { alg, setting };
+  }
+  return declared?.alg;
+}
+
+/** The algorithm a key ring signs with, when it exposes its settings (a `KeyRing` does). */
+function ringAlgorithm(keyRing: object): JwsAlgorithm | undefined {
+  const alg = (keyRing as { settings?: { algorithm?: unknown } }).settings?.algorithm;
+  return isJwsAlgorithm(alg) ? alg : undefined;
 }
 
 /**
@@ -126,8 +183,16 @@ export class TokenService implements TokenIssuer {
       }
       this.#signer = keyRing;
       this.#source = keyRing;
-      this.#fixedAlgorithm = false;
-      this.#sign = resolveSignOptions(this.#signInput, explicit ?? 'ES256');
+      const ringAlg = ringAlgorithm(keyRing);
+      if (explicit !== undefined && ringAlg !== undefined && explicit !== ringAlg) {
+        // The ring signs with its own algorithm; verifying only `explicit` would refuse its own tokens.
+        throw configError(
+          `'authentication.jwtOptions.algorithm' is ${String(explicit)} but the key ring signs ${ringAlg} ('keyRing.algorithm'): ` +
+            `remove 'authentication.jwtOptions.algorithm' or set both to the same algorithm`,
+        );
+      }
+      this.#fixedAlgorithm = explicit !== undefined || ringAlg !== undefined;
+      this.#sign = resolveSignOptions(this.#signInput, explicit ?? ringAlg ?? 'ES256');
       this.#maxLifetime = ringMaxLifetime(keyRing);
       const lifetime = parseDuration(this.#sign.expiresIn, 'authentication.jwtOptions.expiresIn');
       if (this.#maxLifetime !== undefined && lifetime > this.#maxLifetime) {
@@ -146,8 +211,9 @@ export class TokenService implements TokenIssuer {
     let pub: KeyObject | undefined;
     if (privateKey !== undefined) priv = importPrivateKey(privateKey);
     if (publicKey !== undefined) pub = importPublicKey(publicKey);
-    let inferred: JwsAlgorithm | undefined;
-    if (explicit === undefined) {
+    const declared = declaredAlgorithm({ secret, privateKey, publicKey }, explicit);
+    let inferred: JwsAlgorithm | undefined = declared;
+    if (explicit === undefined && declared === undefined) {
       const asymmetric = priv ?? (secret === undefined ? pub : undefined);
       inferred = asymmetric ? defaultAlgorithmFor(asymmetric) : 'HS256';
       if (inferred === undefined)
