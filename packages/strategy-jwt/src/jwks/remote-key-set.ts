@@ -41,8 +41,8 @@ export class RemoteKeySet implements VerificationKeySource {
 
   /**
    * Parses and validates a JWK Set. The set is refused WHOLE when it is not strict JSON, has a
-   * symmetric (`oct`) key, any private member, duplicate kids, an encryption key (`use: 'enc'`) or a
-   * key that does not import: a set like that means the endpoint is misconfigured or compromised,
+   * symmetric (`oct`) key, any private member, duplicate kids, an encryption key (`use: 'enc'`), a `use`
+   * other than `sig`, a `key_ops` that is not an array of strings, or a key that does not import: a set like that means the endpoint is misconfigured or compromised,
    * and picking the "good" keys out of it would hide that.
    * Keys that are merely unusable here (an algorithm outside the allow-list, `key_ops` without
    * `verify`, too weak for their algorithm) are skipped.
@@ -73,6 +73,14 @@ export class RemoteKeySet implements VerificationKeySource {
         if (Object.hasOwn(k, member)) throw new JwksRefusedError(`JWKS key ${i} has a private member`);
       }
       if (k.use === 'enc') throw new JwksRefusedError(`JWKS key ${i} is an encryption key`);
+      // RFC 7517 section 4.2/4.3: anything else than these shapes is a set we do not understand.
+      if (k.use !== undefined && k.use !== 'sig')
+        throw new JwksRefusedError(`JWKS key ${i} has an unknown "use"`);
+      if (
+        k.key_ops !== undefined &&
+        (!Array.isArray(k.key_ops) || !k.key_ops.every((op) => typeof op === 'string'))
+      )
+        throw new JwksRefusedError(`JWKS key ${i} has a "key_ops" that is not an array of strings`);
       if (k.kid !== undefined) {
         if (typeof k.kid !== 'string') throw new JwksRefusedError(`JWKS key ${i} has a non-string kid`);
         if (kids.has(k.kid)) throw new JwksRefusedError('JWKS has duplicate kids');

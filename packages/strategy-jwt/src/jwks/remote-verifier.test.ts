@@ -285,6 +285,11 @@ describe('RemoteVerifier refuses a bad set whole', () => {
     ['a private member on another key', () => JSON.stringify({ keys: [pub(), { ...k2.jwk }] })],
     ['duplicate kids', () => JSON.stringify({ keys: [pub(), { ...pub() }] })],
     ['use: enc', () => JSON.stringify({ keys: [pub(), { ...k2.jwk, d: undefined, use: 'enc' }] })],
+    ['an unknown use', () => JSON.stringify({ keys: [{ ...pub(), use: 'signature' }] })],
+    ['a use that is not a string', () => JSON.stringify({ keys: [{ ...pub(), use: ['sig'] }] })],
+    ['key_ops as a string', () => JSON.stringify({ keys: [{ ...pub(), key_ops: 'verify' }] })],
+    ['key_ops as an object', () => JSON.stringify({ keys: [{ ...pub(), key_ops: { 0: 'verify' } }] })],
+    ['key_ops with a non-string', () => JSON.stringify({ keys: [{ ...pub(), key_ops: ['verify', 1] }] })],
     ['malformed JSON', () => JSON.stringify({ keys: [pub()] }).slice(0, -1)],
     [
       'duplicate member names',

@@ -124,9 +124,37 @@ export async function storeVerificationKeys(
   keys: readonly ImportedKey[],
   retainFor: number,
 ): Promise<KeyImportResult> {
-  const now = ring.now();
+  await ring.refresh();
+  // A kid names one key: an imported key whose kid another key of the ring already has would shadow it
+  // (tokens of one verified with the other's key, or refused), so it is refused before anything is stored.
+  // Which key holds each kid, by id and RFC 7638 thumbprint (an imported key's is in its record id).
+  const kidHolders = new Map(
+    ring
+      .loaded()
+      .map((k) => [
+        k.record.kid,
+        { id: k.id, thumbprint: k.id.startsWith('import:') ? k.id.slice('import:'.length) : k.record.kid },
+      ]),
+  );
+  const fresh: ImportedKey[] = [];
   const result: KeyImportResult = { imported: [], existing: [] };
   for (const key of keys) {
+    const holder = kidHolders.get(key.kid);
+    if (holder !== undefined && holder.thumbprint !== key.thumbprint) {
+      throw new Conflict(
+        `Key import: kid '${key.kid}' already names key ${holder.id} of the ring; an imported key cannot take it over`,
+        { reason: 'conflict' },
+      );
+    }
+    if (holder !== undefined)
+      result.existing.push(key.kid); // the same key
+    else {
+      fresh.push(key);
+      kidHolders.set(key.kid, { id: `import:${key.thumbprint}`, thumbprint: key.thumbprint });
+    }
+  }
+  const now = ring.now();
+  for (const key of fresh) {
     const id = `import:${key.thumbprint}`;
     const dates = {
       createdAt: now,

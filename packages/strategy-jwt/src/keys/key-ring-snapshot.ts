@@ -56,7 +56,13 @@ export function computeSnapshot(
   const published: LoadedKey[] = [];
   let signing: LoadedKey | undefined;
   let validUntil: number | undefined;
-  for (const key of loaded) {
+  // A kid names one key. The ring's own keys claim their kids before imported ones, so an imported record
+  // carrying a ring key's kid (planted, or imported before that was refused) never shadows it.
+  const ordered = [
+    ...loaded.filter((k) => !k.id.startsWith('import:')),
+    ...loaded.filter((k) => k.id.startsWith('import:')),
+  ];
+  for (const key of ordered) {
     const r = key.record;
     for (const at of [r.publishAt, r.activateAt, r.deactivateAt, r.retireAt, r.revokedAt]) {
       if (at !== undefined && at > now && (validUntil === undefined || at < validUntil)) validUntil = at;

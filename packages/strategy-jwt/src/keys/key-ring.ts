@@ -241,7 +241,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * {@link importKeys}, which parses and policy-checks them first. Idempotent per key.
    * @param keys - Parsed keys.
    * @param retainFor - Milliseconds they stay published; defaults to `settings.retention`.
-   * @throws Unavailable (`store-unavailable`).
+   * @throws Conflict (`conflict`) when a key's kid names another key of the ring (nothing is stored);
+   * Unavailable (`store-unavailable`).
    */
   addVerificationKeys(
     keys: readonly ImportedKey[],

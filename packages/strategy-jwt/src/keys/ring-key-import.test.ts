@@ -7,9 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BadRequest } from '@org/core';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
 import { keyvKeyStore } from './stores/keyv-key-store.ts';
-import { exportJwks, importKeys } from './ring-key-import.ts';
+import { exportJwks, importKeys, parseImportSource } from './ring-key-import.ts';
+import { deriveKeks } from './key-encryption-key.ts';
+import { sealRecord } from './record-seal.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
-import { DAY, KEK, clock, verifyToken } from './test-ring-support.ts';
+import { DAY, KEK, clock, signToken, verifyToken } from './test-ring-support.ts';
 
 const T0 = 20_000 * 30 * DAY + 10 * DAY;
 let ring: KeyRing;
@@ -110,5 +112,57 @@ describe('importKeys', () => {
       await expect(importKeys(r, source as never)).rejects.toThrow(BadRequest);
       await expect(importKeys(r, source as never)).rejects.toThrow(message);
     }
+  });
+});
+
+describe('an imported kid never shadows a key of the ring', () => {
+  it("refuses an import whose kid is a ring key's, storing nothing, and accepts re-importing the same key", async () => {
+    const r = await started();
+    const signing = (await r.getSigningKey()).kid!;
+    const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    const jwk = { ...attacker.export({ format: 'jwk' }), kid: signing, alg: 'ES256' };
+    const before = (await r.store.list()).length;
+    await expect(importKeys(r, jwk as never)).rejects.toMatchObject({
+      name: 'Conflict',
+      code: 409,
+      reason: 'conflict',
+      message: `Key import: kid '${signing}' already names key slot:ES256:20000 of the ring; an imported key cannot take it over`,
+    });
+    expect((await r.store.list()).length).toBe(before);
+    // The ring's own public key, exported and imported back: the same key, nothing to shadow.
+    const own = exportJwks(r).keys.find((k) => k.kid === signing)!;
+    await expect(importKeys(r, own as never)).resolves.toEqual({ imported: [], existing: [signing] });
+    expect(r.resolve({ alg: 'ES256', kid: signing })).toBeDefined();
+  });
+
+  it("a stored import record carrying a ring key's kid is not published in its place", async () => {
+    const r = await started();
+    const signing = await r.getSigningKey();
+    const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const imported = parseImportSource({
+      ...attacker.publicKey.export({ format: 'jwk' }),
+      kid: signing.kid,
+      alg: 'ES256',
+    } as never);
+    // Written as an older version (or a holder of the KEK) would have: straight to the store.
+    const fields = {
+      id: `import:${imported[0]!.thumbprint}`,
+      kid: signing.kid!,
+      alg: 'ES256' as const,
+      publicJwk: imported[0]!.publicJwk as never,
+      createdAt: T0,
+      publishAt: T0,
+      activateAt: T0,
+      deactivateAt: T0,
+      retireAt: T0 + DAY,
+    };
+    const [kek] = deriveKeks(KEK, 'kek');
+    await r.store.createIfAbsent(fields.id, JSON.stringify(sealRecord(fields, undefined, kek!)));
+    await r.refresh();
+    const published = r.jwks().keys.filter((k) => k.kid === signing.kid);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.x).toBe(signing.key.export({ format: 'jwk' }).x);
+    const token = await signToken(r, T0, 60_000);
+    await expect(verifyToken(r, token, T0)).resolves.toBeDefined();
   });
 });

@@ -115,7 +115,8 @@ export function parseImportSource(source: KeyImportSource): ImportedKey[] {
  * @param source - See {@link KeyImportSource}.
  * @param options - How long the keys stay published.
  * @throws BadRequest (`invalid-configuration`) for an unreadable, symmetric or policy-failing key;
- * Unavailable (`store-unavailable`).
+ * Conflict (`conflict`) for a key whose kid another key of the ring already has (it would shadow that
+ * key); Unavailable (`store-unavailable`).
  * @example
  * ```ts
  * const keystore = await nodeJose.JWK.asKeyStore(json);
