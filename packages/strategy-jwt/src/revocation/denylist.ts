@@ -131,6 +131,16 @@ export class Denylist implements RevocationCheck {
     if (adapter && typeof adapter.throwOnErrors === 'boolean') adapter.throwOnErrors = true;
   }
 
+  /** Seconds an entry outlives the token's `exp`; see {@link DenylistOptions.tolerance}. */
+  get tolerance(): number {
+    return this.#tolerance;
+  }
+
+  /** Seconds a subject-wide revocation is kept; see {@link DenylistOptions.maxTokenLifetime}. */
+  get maxTokenLifetime(): number {
+    return this.#maxTokenLifetime;
+  }
+
   /**
    * Denylists one verified token until it would have expired (`exp` + tolerance). A token that has
    * already expired is not stored. Idempotent.

@@ -15,4 +15,8 @@ export interface RevocationCheck {
    * @param payload - The verified claims.
    */
   revoke(payload: JwtPayload): Promise<void>;
+  /** Seconds an entry outlives the token's `exp` (the denylist's `tolerance`), when the check has such a bound. */
+  readonly tolerance?: number;
+  /** Seconds a subject-wide revocation is kept (the denylist's `maxTokenLifetime`), when bounded. */
+  readonly maxTokenLifetime?: number;
 }

@@ -1,8 +1,8 @@
-import { KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
 import { configError } from '@org/core/internal';
 import { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
-import { jwkMetadata } from '../key-material/jwk-metadata.ts';
+import { declaredAlgorithm, jwkKid } from './key-setting-jwk.ts';
 import type { JwtPayload } from './claims.ts';
 import { parseDuration } from '../shared/duration.ts';
 import {
@@ -28,6 +28,7 @@ import {
   type ResolvedVerifyOptions,
 } from './options.ts';
 import type { RevocationCheck } from './revocation-check.ts';
+import { warnOnShortRevocation } from './revocation-lifetimes.ts';
 import { signCompact } from './sign.ts';
 import { findBadMemberName } from './strict-json.ts';
 import { verifyToken } from './verify-token.ts';
@@ -71,63 +72,6 @@ function ringMaxLifetime(keyRing: object): number | undefined {
   return typeof ms === 'number' && Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
-/** A key setting given as a JWK object or its JSON text; `undefined` for PEM, DER or a `KeyObject`. */
-function asJwk(input: unknown): Readonly<Record<string, unknown>> | undefined {
-  let value = input;
-  if (typeof input === 'string') {
-    if (!input.trim().startsWith('{')) return undefined;
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return undefined; // the importer reports it
-    }
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  if (value instanceof KeyObject || value instanceof Uint8Array) return undefined;
-  return value as Record<string, unknown>;
-}
-
-function jwkKid(input: unknown): string | undefined {
-  const kid = asJwk(input)?.kid;
-  return typeof kid === 'string' ? kid : undefined;
-}
-
-/** What each key setting does, for its JWK's `key_ops`: a shared secret both signs and verifies. */
-const KEY_SETTING_OPERATIONS = {
-  secret: [['sign'], ['verify']],
-  privateKey: [['sign']],
-  publicKey: [['verify']],
-} as const;
-
-/**
- * The algorithm the configured JWKs declare (`alg`), after honouring their `use` and `key_ops`; the JWKs
- * must agree with each other and with `jwtOptions.algorithm`.
- */
-function declaredAlgorithm(
-  inputs: Readonly<Record<keyof typeof KEY_SETTING_OPERATIONS, unknown>>,
-  explicit: JwsAlgorithm | undefined,
-): JwsAlgorithm | undefined {
-  let declared: { alg: JwsAlgorithm; setting: string } | undefined;
-  for (const [name, checks] of Object.entries(KEY_SETTING_OPERATIONS)) {
-    const jwk = asJwk(inputs[name as keyof typeof KEY_SETTING_OPERATIONS]);
-    if (jwk === undefined) continue;
-    const setting = `authentication.${name}`;
-    let alg: JwsAlgorithm | undefined;
-    for (const operations of checks) alg = jwkMetadata(jwk, setting, operations);
-    if (alg === undefined) continue;
-    if (explicit !== undefined && alg !== explicit) {
-      throw configError(
-        `'${setting}.alg' is ${alg} but 'authentication.jwtOptions.algorithm' is ${explicit}: the key is only for ${alg}`,
-      );
-    }
-    if (declared !== undefined && declared.alg !== alg) {
-      throw configError(`'${declared.setting}.alg' is ${declared.alg} but '${setting}.alg' is ${alg}`);
-    }
-    declared = { alg, setting };
-  }
-  return declared?.alg;
-}
-
 /** The algorithm a key ring signs with, when it exposes its settings (a `KeyRing` does). */
 function ringAlgorithm(keyRing: object): JwsAlgorithm | undefined {
   const alg = (keyRing as { settings?: { algorithm?: unknown } }).settings?.algorithm;
@@ -164,6 +108,9 @@ export class TokenService implements TokenIssuer {
 
   /**
    * @param options - Keys, signing and verification options.
+   * Warns (`process.emitWarning`, code `ORG_JWT_REVOCATION_LIFETIME`) when the revocation check keeps its
+   * entries for less than the verifier's `clockTolerance` past `exp`, or keeps a subject-wide revocation for
+   * less than the token lifetime: a revoked token would verify again before it expires.
    * @throws BadRequest (`invalid-configuration`) for a missing, weak or mismatched key, or invalid options,
    * or, with a key ring, a `jwtOptions.expiresIn` longer than the ring's `maxTokenLifetime`.
    */
@@ -203,6 +150,7 @@ export class TokenService implements TokenIssuer {
       }
       this.#verifyDefaults = this.#defaults(explicit === undefined ? ASYMMETRIC : [this.#sign.algorithm]);
       this.#verify = resolveVerifyOptions(this.#verifyInput, this.#verifyDefaults);
+      this.#checkRevocationLifetimes();
       return;
     }
 
@@ -266,6 +214,15 @@ export class TokenService implements TokenIssuer {
         );
       }
     }
+    this.#checkRevocationLifetimes();
+  }
+
+  #checkRevocationLifetimes(): void {
+    const lifetime = parseDuration(this.#sign.expiresIn, 'authentication.jwtOptions.expiresIn');
+    warnOnShortRevocation(this.#revocation, {
+      clockTolerance: this.#verify.clockTolerance,
+      tokenLifetime: Math.max(lifetime, this.#maxLifetime ?? 0),
+    });
   }
 
   #defaults(algorithms: readonly JwsAlgorithm[]): Parameters<typeof resolveVerifyOptions>[1] {
@@ -317,11 +274,13 @@ export class TokenService implements TokenIssuer {
   }
 
   /**
-   * Attaches (or replaces) the revocation check after construction.
+   * Attaches (or replaces) the revocation check after construction. Warns (`ORG_JWT_REVOCATION_LIFETIME`)
+   * when its entries would expire before the tokens they refuse (see the constructor).
    * @param revocation - The denylist, or `undefined` to turn revocation off.
    */
   setRevocation(revocation: RevocationCheck | undefined): void {
     this.#revocation = revocation;
+    this.#checkRevocationLifetimes();
   }
 
   /**
