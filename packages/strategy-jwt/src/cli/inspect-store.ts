@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import type { ResolvedVerificationKey, VerificationKeySource } from '../key-material/key-source.ts';
 import type { Kek } from '../keys/key-encryption-key.ts';
 import { isPublished, keyState, type KeyRecord, type KeyState } from '../keys/key-record.ts';
-import type { KeyStore } from '../keys/stores/key-store.ts';
+import { storeNamespace, type KeyStore } from '../keys/stores/key-store.ts';
 import { openRecord, type IntegrityReason } from '../keys/record-seal.ts';
 import { toPublicJwk } from '../jwks/public-jwk.ts';
 import { CliError } from './cli-error.ts';
@@ -37,7 +37,7 @@ export async function inspectStore(
   const byId = new Map(keks.map((k) => [k.id, k]));
   const result: StoreInspection = { keys: [], failures: [] };
   for (const { id, value } of await store.list()) {
-    const opened = openRecord(value, byId);
+    const opened = openRecord(value, byId, { namespace: storeNamespace(store), legacy: 'accept' });
     if (opened.ok && opened.opened.record.id === id) {
       const record = opened.opened.record;
       result.keys.push({ id, record, state: keyState(record, now) });

@@ -26,9 +26,9 @@ export interface EncryptedPrivateKey {
  * bound to this record by GCM associated data; `mac` authenticates every other member.
  */
 export interface KeyRecord {
-  /** Record format version. */
-  v: 1;
-  /** The store id, e.g. `slot:ES256:676`; bound by the MAC so a record cannot be moved. */
+  /** Record format version: 2 binds the record to its ring's namespace; 1 (legacy) binds none. */
+  v: 1 | 2;
+  /** The store id, e.g. `slot:ES256:676`; bound by the MAC (with the namespace) so a record cannot be moved. */
   id: string;
   /** RFC 7638 thumbprint of `publicJwk`. */
   kid: string;

@@ -5,7 +5,7 @@ import type { KeyRingSettings } from './key-ring-options.ts';
 import { recordFields, type LoadedKey } from './key-ring-snapshot.ts';
 import { nextInChain, slotDates, slotOf } from './key-schedule.ts';
 import type { KeyStore, KeyStoreEntry } from './stores/key-store.ts';
-import { sealRecord, type OpenResult } from './record-seal.ts';
+import { bindingOf, sealRecord, type OpenResult } from './record-seal.ts';
 import type { ImportedKey, KeyImportResult } from './imported-key.ts';
 import { generateSigningKeyPair } from './signing-key-pair.ts';
 
@@ -14,6 +14,8 @@ export interface RingInternals {
   readonly store: KeyStore;
   readonly settings: KeyRingSettings;
   readonly writeKek: Kek;
+  /** The store's namespace, which new and re-sealed records are bound to. */
+  readonly namespace: string;
   now(): number;
   open(value: string): OpenResult;
   loaded(): readonly LoadedKey[];
@@ -66,7 +68,12 @@ async function revokeRecord(
     const { record } = result.opened;
     if (record.kid !== kid || record.id !== entry.id) return now; // the slot now holds another key
     if (record.revokedAt !== undefined) return record.revokedAt;
-    const sealed = sealRecord({ ...recordFields(record), revokedAt: now }, undefined, ring.writeKek);
+    const sealed = sealRecord(
+      { ...recordFields(record), revokedAt: now },
+      undefined,
+      ring.writeKek,
+      bindingOf(record, ring.namespace),
+    );
     if (await ring.store.update(entry.id, JSON.stringify(sealed), value)) return now;
     value = await ring.store.get(entry.id); // another writer won: apply the revocation to what it wrote
   }
@@ -99,7 +106,10 @@ export async function rotateKey(ring: RingInternals, immediate: boolean): Promis
     activateAt,
   };
   if (
-    !(await ring.store.createIfAbsent(id, JSON.stringify(sealRecord(fields, pair.privateKey, ring.writeKek))))
+    !(await ring.store.createIfAbsent(
+      id,
+      JSON.stringify(sealRecord(fields, pair.privateKey, ring.writeKek, { namespace: ring.namespace })),
+    ))
   ) {
     await ring.refresh(); // another instance rotated first: adopt its key
     return undefined;
@@ -110,7 +120,7 @@ export async function rotateKey(ring: RingInternals, immediate: boolean): Promis
     const shortened = { ...recordFields(r), deactivateAt: activateAt, retireAt: activateAt + retention };
     await ring.store.update(
       key.id,
-      JSON.stringify(sealRecord(shortened, key.privateKey, ring.writeKek)),
+      JSON.stringify(sealRecord(shortened, key.privateKey, ring.writeKek, bindingOf(r, ring.namespace))),
       key.value,
     );
   }
@@ -166,7 +176,7 @@ export async function storeVerificationKeys(
     const fields = { id, kid: key.kid, alg: key.alg, publicJwk: key.publicJwk, ...dates };
     const created = await ring.store.createIfAbsent(
       id,
-      JSON.stringify(sealRecord(fields, undefined, ring.writeKek)),
+      JSON.stringify(sealRecord(fields, undefined, ring.writeKek, { namespace: ring.namespace })),
     );
     (created ? result.imported : result.existing).push(key.kid);
   }

@@ -77,6 +77,14 @@ export interface KeyRingOptions {
   now?: () => number;
   /** Called for every stored record that fails its integrity checks (once per distinct value). */
   onIntegrityFailure?: (failure: IntegrityFailure) => void;
+  /**
+   * Whether records written before namespaces were bound (format version 1) are opened. They bind no
+   * namespace, so a copy of one opens in any ring sharing the KEK. Upgrade path: run every instance on
+   * this version, `rewrap()` (or `org-keys rewrap`) once, which re-seals them bound to the namespace,
+   * then set `'refuse'`.
+   * @defaultValue `'accept'`
+   */
+  legacyRecords?: 'accept' | 'refuse';
 }
 
 /** The resolved settings of a ring, in milliseconds. */
@@ -108,6 +116,7 @@ const KNOWN_OPTIONS = [
   'rsaModulusLength',
   'now',
   'onIntegrityFailure',
+  'legacyRecords',
 ] as const;
 
 const ms = (value: Duration | undefined, fallback: Duration, setting: string): number =>
@@ -165,6 +174,12 @@ export function resolveKeyRingSettings(options: KeyRingOptions): KeyRingSettings
   }
   if (options.now !== undefined && typeof options.now !== 'function')
     throw configError(`'keyRing.now' must be a function`);
+  if (
+    options.legacyRecords !== undefined &&
+    options.legacyRecords !== 'accept' &&
+    options.legacyRecords !== 'refuse'
+  )
+    throw configError(`'keyRing.legacyRecords' must be 'accept' or 'refuse'`);
   return Object.freeze({
     algorithm,
     rotationPeriod,

@@ -124,6 +124,7 @@ describe('KeyRing refuses tampered store records', () => {
       },
       attacker.privateKey,
       deriveKek({ secret: 'attacker-secret-attacker-secret-attacker' }, 'x'),
+      { namespace: 'keys' },
     );
     const value =
       typeof change === 'string' ? change : JSON.stringify({ ...forged, kekId: ring.kekId, ...change });
@@ -137,22 +138,32 @@ describe('KeyRing refuses tampered store records', () => {
     // Even with a valid MAC (which only a KEK holder can compute), a ciphertext only opens in its own record.
     const kek = deriveKek(KEK, 'x');
     const keks = new Map([[kek.id, kek]]);
+    const binding = { namespace: 'keys', legacy: 'accept' } as const;
     const [current, next] = [await read(CURRENT), await read(NEXT)];
-    expect(openRecord(JSON.stringify(withValidMac(current, kek)), keks).ok).toBe(true);
+    expect(openRecord(JSON.stringify(withValidMac(current, kek)), keks, binding).ok).toBe(true);
     const moved = withValidMac({ ...current, privateKey: next.privateKey }, kek);
-    expect(openRecord(JSON.stringify(moved), keks)).toEqual({ ok: false, reason: 'bad-private-key' });
+    expect(openRecord(JSON.stringify(moved), keks, binding)).toEqual({
+      ok: false,
+      reason: 'bad-private-key',
+    });
     const extended = withValidMac(
       { ...current, deactivateAt: current.deactivateAt + DAY, retireAt: current.retireAt + DAY },
       kek,
     );
-    expect(openRecord(JSON.stringify(extended), keks)).toEqual({ ok: false, reason: 'bad-private-key' });
+    expect(openRecord(JSON.stringify(extended), keks, binding)).toEqual({
+      ok: false,
+      reason: 'bad-private-key',
+    });
     const tag = Buffer.from(current.privateKey!.tag, 'base64url');
     tag[0]! ^= 0x80;
     const badTag = withValidMac(
       { ...current, privateKey: { ...current.privateKey!, tag: tag.toString('base64url') } },
       kek,
     );
-    expect(openRecord(JSON.stringify(badTag), keks)).toEqual({ ok: false, reason: 'bad-private-key' });
+    expect(openRecord(JSON.stringify(badTag), keks, binding)).toEqual({
+      ok: false,
+      reason: 'bad-private-key',
+    });
   });
 });
 
@@ -161,6 +172,8 @@ function withValidMac(record: KeyRecord, kek: Kek): KeyRecord {
   const { mac: _mac, ...unsigned } = record;
   return {
     ...unsigned,
-    mac: createHmac('sha256', kek.macKey).update(canonicalJson(unsigned)).digest('base64url'),
+    mac: createHmac('sha256', kek.macKey)
+      .update(canonicalJson({ ...unsigned, ns: 'keys' }))
+      .digest('base64url'),
   };
 }

@@ -15,9 +15,9 @@ import { revokeKey, rotateKey, storeVerificationKeys, type RingInternals } from 
 import { planMaintenance } from './key-ring-maintenance.ts';
 import { computeSnapshot, recordFields, type LoadedKey, type Snapshot } from './key-ring-snapshot.ts';
 import { slotDates } from './key-schedule.ts';
-import type { KeyStore, KeyStoreEntry } from './stores/key-store.ts';
+import { storeNamespace, type KeyStore, type KeyStoreEntry } from './stores/key-store.ts';
 import { keyvKeyStore } from './stores/keyv-key-store.ts';
-import { openRecord, sealRecord, type OpenResult } from './record-seal.ts';
+import { bindingOf, openRecord, sealRecord, type OpenResult } from './record-seal.ts';
 import { rewrapEntries, type RewrapResult } from './rewrap.ts';
 import type { ImportedKey, KeyImportResult } from './imported-key.ts';
 import { generateSigningKeyPair } from './signing-key-pair.ts';
@@ -43,6 +43,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   readonly store: KeyStore;
   readonly #keks: Kek[];
   readonly #keksById: Map<string, Kek>;
+  readonly #binding: { namespace: string; legacy: 'accept' | 'refuse' };
   readonly #now: () => number;
   readonly #onIntegrity: Set<(failure: IntegrityFailure) => void> = new Set();
   readonly #onChange: Set<() => void> = new Set();
@@ -73,12 +74,14 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     this.#keks = deriveKeks(options.kek, 'keyRing.kek');
     this.#keksById = new Map(this.#keks.map((k) => [k.id, k]));
     this.store = options.store ?? keyvKeyStore();
+    this.#binding = { namespace: storeNamespace(this.store), legacy: options.legacyRecords ?? 'accept' };
     this.#now = options.now ?? Date.now;
     if (options.onIntegrityFailure) this.#onIntegrity.add(options.onIntegrityFailure);
     this.#internals = {
       store: this.store,
       settings: this.settings,
       writeKek: this.#keks[0]!,
+      namespace: this.#binding.namespace,
       now: this.#now,
       open: (value) => this.#open(value),
       loaded: () => this.#loaded,
@@ -253,11 +256,18 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
 
   /**
    * Re-encrypts and re-MACs every record under the first configured KEK (after a KEK rotation: configure
-   * `kek: [newKek, oldKek]`, rewrap, then drop the old one).
+   * `kek: [newKek, oldKek]`, rewrap, then drop the old one), bound to the store's namespace: this also
+   * upgrades records of format version 1 (see `legacyRecords`).
    * @throws Unavailable (`store-unavailable`).
    */
   async rewrap(): Promise<RewrapResult> {
-    const result = await rewrapEntries(this.store, await this.store.list(), this.#keksById, this.#keks[0]!);
+    const result = await rewrapEntries(
+      this.store,
+      await this.store.list(),
+      this.#keksById,
+      this.#keks[0]!,
+      this.#binding,
+    );
     await this.refresh();
     return result;
   }
@@ -270,7 +280,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
 
   #open(value: string): OpenResult {
     let result = this.#opened.get(value);
-    if (!result) this.#opened.set(value, (result = openRecord(value, this.#keksById)));
+    if (!result) this.#opened.set(value, (result = openRecord(value, this.#keksById, this.#binding)));
     return result;
   }
 
@@ -356,7 +366,9 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
       };
       await this.store.createIfAbsent(
         id,
-        JSON.stringify(sealRecord(fields, pair.privateKey, this.#keks[0]!)),
+        JSON.stringify(
+          sealRecord(fields, pair.privateKey, this.#keks[0]!, { namespace: this.#binding.namespace }),
+        ),
       );
     }
     for (const id of plan.remove) await this.store.delete(id);
@@ -367,7 +379,12 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
       const fields = recordFields(key.record);
       const revokedAt = this.#revokedKids.get(key.record.kid);
       if (fields.revokedAt === undefined && revokedAt !== undefined) fields.revokedAt = revokedAt;
-      const stripped = sealRecord(fields, undefined, this.#keksById.get(key.record.kekId)!);
+      const stripped = sealRecord(
+        fields,
+        undefined,
+        this.#keksById.get(key.record.kekId)!,
+        bindingOf(key.record, this.#binding.namespace),
+      );
       await this.store.update(key.id, JSON.stringify(stripped), key.value);
     }
     return plan.create.length + plan.remove.length + plan.strip.length > 0;

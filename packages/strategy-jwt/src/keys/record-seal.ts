@@ -25,7 +25,8 @@ export type IntegrityReason =
   | 'bad-mac' // the MAC does not match: edited, moved or planted
   | 'bad-kid' // kid is not the thumbprint of publicJwk
   | 'bad-dates' // dates out of order
-  | 'bad-private-key'; // ciphertext does not decrypt, or decrypts to a key that is not publicJwk's pair
+  | 'bad-private-key' // ciphertext does not decrypt, or decrypts to a key that is not publicJwk's pair
+  | 'unbound'; // a version 1 record (bound to no namespace) while the ring refuses legacy records
 
 /** A record that passed every check, with its decrypted private key when it still has one. @internal */
 export interface OpenedRecord {
@@ -36,29 +37,55 @@ export interface OpenedRecord {
 /** Result of {@link openRecord}. @internal */
 export type OpenResult = { ok: true; opened: OpenedRecord } | { ok: false; reason: IntegrityReason };
 
-/** GCM associated data: the record members that identify the key and its schedule. */
-function associatedData(fields: KeyRecordFields, kekId: string): Buffer {
-  const { id, kid, alg, createdAt, publishAt, activateAt, deactivateAt, retireAt } = fields;
-  return Buffer.from(
-    canonicalJson({ id, kid, alg, createdAt, publishAt, activateAt, deactivateAt, retireAt, kekId }),
-  );
+/**
+ * Which ring a record belongs to. Version 2 records (every record written since namespaces were bound)
+ * carry the store's namespace in their MAC and GCM associated data, so a record copied to another ring
+ * that shares the KEK does not open there. Version 1 records bind no namespace; they still open (unless
+ * the ring refuses legacy records) and are re-sealed as version 1 by the ring's own writes, so instances
+ * of an older version keep reading them during a rolling upgrade; `rewrap` upgrades them.
+ * @internal
+ */
+export interface RecordBinding {
+  /** The ring's namespace (the store's). */
+  namespace: string;
+  /** Seal in the version 1 format (no namespace), to re-seal a version 1 record as it was. */
+  legacy?: boolean;
 }
 
-function computeMac(unsigned: Omit<KeyRecord, 'mac'>, kek: Kek): string {
-  return createHmac('sha256', kek.macKey).update(canonicalJson(unsigned)).digest('base64url');
+/** The binding to re-seal `record` with: its own format version, this ring's namespace. @internal */
+export function bindingOf(record: Pick<KeyRecord, 'v'>, namespace: string): RecordBinding {
+  return record.v === 1 ? { namespace, legacy: true } : { namespace };
+}
+
+/** GCM associated data: the record members that identify the key and its schedule, and its namespace. */
+function associatedData(fields: KeyRecordFields, kekId: string, v: 1 | 2, namespace: string): Buffer {
+  const { id, kid, alg, createdAt, publishAt, activateAt, deactivateAt, retireAt } = fields;
+  const bound = { id, kid, alg, createdAt, publishAt, activateAt, deactivateAt, retireAt, kekId };
+  return Buffer.from(canonicalJson(v === 1 ? bound : { ...bound, ns: namespace }));
+}
+
+function computeMac(unsigned: Omit<KeyRecord, 'mac'>, kek: Kek, namespace: string): string {
+  const input = unsigned.v === 1 ? unsigned : { ...unsigned, ns: namespace };
+  return createHmac('sha256', kek.macKey).update(canonicalJson(input)).digest('base64url');
 }
 
 /**
- * Builds a stored record: encrypts the private key (when given) under `kek` with the record's identity and
- * dates as associated data, then MACs the whole record.
+ * Builds a stored record: encrypts the private key (when given) under `kek` with the record's identity,
+ * dates and (version 2) namespace as associated data, then MACs the whole record and the namespace.
  * @internal
  */
-export function sealRecord(fields: KeyRecordFields, privateKey: KeyObject | undefined, kek: Kek): KeyRecord {
+export function sealRecord(
+  fields: KeyRecordFields,
+  privateKey: KeyObject | undefined,
+  kek: Kek,
+  binding: RecordBinding,
+): KeyRecord {
+  const v = binding.legacy === true ? 1 : 2;
   let encrypted: EncryptedPrivateKey | undefined;
   if (privateKey) {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', kek.encryptionKey, iv);
-    cipher.setAAD(associatedData(fields, kek.id));
+    cipher.setAAD(associatedData(fields, kek.id, v, binding.namespace));
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     const ct = Buffer.concat([cipher.update(der), cipher.final()]);
     der.fill(0);
@@ -69,12 +96,12 @@ export function sealRecord(fields: KeyRecordFields, privateKey: KeyObject | unde
     };
   }
   const unsigned: Omit<KeyRecord, 'mac'> = {
-    v: 1,
+    v,
     ...fields,
     kekId: kek.id,
     ...(encrypted && { privateKey: encrypted }),
   };
-  return { ...unsigned, mac: computeMac(unsigned, kek) };
+  return { ...unsigned, mac: computeMac(unsigned, kek, binding.namespace) };
 }
 
 function isNumber(v: unknown): v is number {
@@ -103,7 +130,13 @@ function hasRecordShape(value: unknown): value is KeyRecord {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const r = value as Record<string, unknown>;
   if (Object.keys(r).some((k) => !RECORD_MEMBERS.has(k))) return false;
-  if (r.v !== 1 || !isString(r.id) || !isString(r.kid) || !isString(r.kekId) || !isString(r.mac))
+  if (
+    (r.v !== 1 && r.v !== 2) ||
+    !isString(r.id) ||
+    !isString(r.kid) ||
+    !isString(r.kekId) ||
+    !isString(r.mac)
+  )
     return false;
   if (!isAsymmetricAlgorithm(r.alg)) return false;
   if (!RECORD_DATES.every((d) => isNumber(r[d]))) return false;
@@ -130,9 +163,15 @@ function hasRecordShape(value: unknown): value is KeyRecord {
  * then decrypts the private key and checks that it is the pair of `publicJwk`.
  * @param value - The raw store value.
  * @param keks - Every configured KEK by id.
+ * @param binding - The ring's namespace (a version 2 record sealed for another does not open), and
+ * whether version 1 records, which bind no namespace, are opened.
  * @internal
  */
-export function openRecord(value: string, keks: ReadonlyMap<string, Kek>): OpenResult {
+export function openRecord(
+  value: string,
+  keks: ReadonlyMap<string, Kek>,
+  binding: { namespace: string; legacy: 'accept' | 'refuse' },
+): OpenResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -141,10 +180,11 @@ export function openRecord(value: string, keks: ReadonlyMap<string, Kek>): OpenR
   }
   if (!hasRecordShape(parsed)) return { ok: false, reason: 'malformed' };
   const record = parsed;
+  if (record.v === 1 && binding.legacy === 'refuse') return { ok: false, reason: 'unbound' };
   const kek = keks.get(record.kekId);
   if (!kek) return { ok: false, reason: 'unknown-kek' };
   const { mac, ...unsigned } = record;
-  const expected = Buffer.from(computeMac(unsigned, kek), 'base64url');
+  const expected = Buffer.from(computeMac(unsigned, kek, binding.namespace), 'base64url');
   const actual = Buffer.from(mac, 'base64url');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
     return { ok: false, reason: 'bad-mac' };
@@ -165,7 +205,7 @@ export function openRecord(value: string, keks: ReadonlyMap<string, Kek>): OpenR
   try {
     const { iv, ct, tag } = record.privateKey;
     const decipher = createDecipheriv('aes-256-gcm', kek.encryptionKey, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(associatedData(record, kek.id));
+    decipher.setAAD(associatedData(record, kek.id, record.v, binding.namespace));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     const der = Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });

@@ -157,7 +157,10 @@ describe('an imported kid never shadows a key of the ring', () => {
       retireAt: T0 + DAY,
     };
     const [kek] = deriveKeks(KEK, 'kek');
-    await r.store.createIfAbsent(fields.id, JSON.stringify(sealRecord(fields, undefined, kek!)));
+    await r.store.createIfAbsent(
+      fields.id,
+      JSON.stringify(sealRecord(fields, undefined, kek!, { namespace: 'keys' })),
+    );
     await r.refresh();
     const published = r.jwks().keys.filter((k) => k.kid === signing.kid);
     expect(published).toHaveLength(1);

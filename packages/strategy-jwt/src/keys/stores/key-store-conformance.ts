@@ -48,6 +48,12 @@ export function runKeyStoreConformance(options: KeyStoreConformanceOptions): voi
       await Promise.all(opened.splice(0).map((s) => s.close()));
     });
 
+    it('names the namespace it was opened on (the ring binds its records to it), when it names one', async () => {
+      const namespace = fresh();
+      const store = await open(namespace);
+      expect(store.namespace ?? namespace).toBe(namespace);
+    });
+
     it('returns undefined for a missing id and lists nothing when empty', async () => {
       const store = await open(fresh());
       expect(await store.get('slot:ES256:1')).toBeUndefined();

@@ -8,6 +8,6 @@ runKeyStoreConformance({
   name: 'keyv in-memory',
   open: (namespace) => {
     if (!shared.has(namespace)) shared.set(namespace, new Keyv({ namespace }));
-    return keyvKeyStore({ keyv: shared.get(namespace)! });
+    return keyvKeyStore({ keyv: shared.get(namespace)!, namespace });
   },
 });

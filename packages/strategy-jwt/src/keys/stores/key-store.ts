@@ -18,6 +18,13 @@ export interface KeyStoreEntry {
  * - A backend failure rejects with `Unavailable` (`store-unavailable`), never with a raw driver error.
  */
 export interface KeyStore {
+  /**
+   * The namespace this handle reads and writes. The ring binds every record it writes to it (in the
+   * record's MAC), so a record copied into another namespace does not open there: give each ring its own.
+   * Stores of other versions or authors may omit it.
+   * @defaultValue `'keys'`
+   */
+  readonly namespace?: string;
   /** The value stored under `id`, or `undefined`. */
   get(id: string): Promise<string | undefined>;
   /** Every entry of this store's namespace, in no particular order. */
@@ -42,6 +49,21 @@ export interface KeyStore {
 }
 
 const ID = /^[A-Za-z0-9:._~-]{1,200}$/;
+
+/**
+ * The namespace a ring binds its records to: the store's, `'keys'` for a store that names none.
+ * @throws BadRequest (`invalid-configuration`) for a namespace that is not a non-empty string.
+ * @internal
+ */
+export function storeNamespace(store: KeyStore): string {
+  const namespace = store.namespace ?? 'keys';
+  if (typeof namespace !== 'string' || namespace === '') {
+    throw new BadRequest('Invalid key store namespace: a non-empty string', {
+      reason: 'invalid-configuration',
+    });
+  }
+  return namespace;
+}
 
 /**
  * Throws `BadRequest` for an id outside the store alphabet.

@@ -1,5 +1,12 @@
 import Keyv from 'keyv';
-import { assertStoreId, assertTimeout, storeCall, type KeyStore, type KeyStoreEntry } from './key-store.ts';
+import {
+  assertName,
+  assertStoreId,
+  assertTimeout,
+  storeCall,
+  type KeyStore,
+  type KeyStoreEntry,
+} from './key-store.ts';
 
 /** One operation queue per keyv instance, so that every store handle on it shares the lock. */
 const queues = new WeakMap<Keyv, Promise<unknown>>();
@@ -11,6 +18,11 @@ export interface KeyvKeyStoreOptions {
    * @defaultValue a new in-memory `Keyv` (a `Map`)
    */
   keyv?: Keyv;
+  /**
+   * The ring's namespace, which it binds its records to (keyv keeps its own `namespace` for key prefixes).
+   * @defaultValue `'keys'`
+   */
+  namespace?: string;
   /**
    * Milliseconds a call may wait for the keyv adapter; after that it rejects with `Unavailable`
    * (`store-unavailable`), since some adapters queue commands while their server is down.
@@ -28,8 +40,8 @@ export interface KeyvKeyStoreOptions {
  *
  * It turns on `throwOnErrors` on the keyv instance (and its adapter): keyv otherwise reads a backend error
  * as "not found", and an empty-looking store would make the ring mint keys. Give it its own instance.
- * @param options - The keyv instance and timeout.
- * @throws BadRequest (`invalid-configuration`) for a bad timeout.
+ * @param options - The keyv instance, namespace and timeout.
+ * @throws BadRequest (`invalid-configuration`) for a bad namespace or timeout.
  * @example
  * ```ts
  * const ring = createKeyRing({ store: keyvKeyStore(), kek: { secret: process.env.KEK_SECRET! } });
@@ -38,6 +50,7 @@ export interface KeyvKeyStoreOptions {
 export function keyvKeyStore(options: KeyvKeyStoreOptions = {}): KeyStore {
   const keyv = options.keyv ?? new Keyv<string>();
   const timeout = assertTimeout(options.timeout);
+  const namespace = assertName(options.namespace ?? 'keys', 'key store namespace');
   keyv.throwOnErrors = true;
   const adapter = (keyv.opts as { store?: { throwOnErrors?: unknown } } | undefined)?.store;
   if (adapter && typeof adapter.throwOnErrors === 'boolean') adapter.throwOnErrors = true;
@@ -59,6 +72,7 @@ export function keyvKeyStore(options: KeyvKeyStoreOptions = {}): KeyStore {
     return typeof value === 'string' ? value : undefined;
   };
   return {
+    namespace,
     get: async (id) => (assertStoreId(id), exclusive(() => read(id))),
     list: () =>
       exclusive(async () => {

@@ -62,7 +62,8 @@ export interface PostgresKeyStoreOptions {
  */
 export function postgresKeyStore(options: PostgresKeyStoreOptions = {}): KeyStore {
   const table = `"${assertName(options.schema ?? 'public', 'Postgres schema')}"."${assertName(options.table ?? 'org_keys', 'Postgres table')}"`;
-  const prefix = `${assertName(options.namespace ?? 'keys', 'key store namespace')}:`;
+  const namespace = assertName(options.namespace ?? 'keys', 'key store namespace');
+  const prefix = `${namespace}:`;
   const timeout = assertTimeout(options.timeout);
   let owned: Promise<PostgresQueryable> | undefined;
   let ready: Promise<unknown> | undefined;
@@ -80,6 +81,7 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions = {}): KeyStor
   const run = (text: string, values: unknown[]) =>
     storeCall(async () => (await (await connect()).query(text, values)).rows, { timeout });
   return {
+    namespace,
     async get(id) {
       assertStoreId(id);
       return (await run(`SELECT value FROM ${table} WHERE key = $1`, [prefix + id]))[0]?.value;

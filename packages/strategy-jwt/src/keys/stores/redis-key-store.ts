@@ -67,7 +67,8 @@ const OVERWRITE = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SET', 
  * ```
  */
 export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
-  const prefix = `org-keys:${assertName(options.namespace ?? 'keys', 'key store namespace')}:`;
+  const namespace = assertName(options.namespace ?? 'keys', 'key store namespace');
+  const prefix = `org-keys:${namespace}:`;
   const timeout = assertTimeout(options.timeout);
   let owned: Connection | undefined;
   let closed = false;
@@ -117,6 +118,7 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
     );
   };
   return {
+    namespace,
     async get(id) {
       assertStoreId(id);
       const value = await command(['GET', prefix + id]);

@@ -49,7 +49,8 @@ export interface SqliteKeyStoreOptions {
  */
 export function sqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeyStore {
   const table = assertName(options.table ?? 'org_keys', 'SQLite table name');
-  const prefix = `${assertName(options.namespace ?? 'keys', 'key store namespace')}:`;
+  const namespace = assertName(options.namespace ?? 'keys', 'key store namespace');
+  const prefix = `${namespace}:`;
   const owned = !options.adapter;
   let adapter: Promise<SqliteQueryable> | undefined;
   const db = (): Promise<SqliteQueryable> =>
@@ -89,6 +90,7 @@ export function sqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeyStore {
         (await (await prepare()).query(sql, ...parameters)) as Array<{ key: string; value: string }>,
     );
   return {
+    namespace,
     async get(id) {
       assertStoreId(id);
       const rows = await run(`SELECT value FROM ${table} WHERE key = ?`, prefix + id);
