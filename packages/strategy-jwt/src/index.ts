@@ -85,7 +85,8 @@ export { keyvKeyStore, type KeyvKeyStoreOptions } from './keys/stores/keyv-key-s
 export {
   sqliteKeyStore,
   type SqliteKeyStoreOptions,
-  type SqliteQueryable,
+  type SqliteDatabaseLike,
+  type SqliteStatementLike,
 } from './keys/stores/sqlite-key-store.ts';
 export {
   redisKeyStore,

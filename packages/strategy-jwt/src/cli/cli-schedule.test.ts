@@ -27,7 +27,7 @@ afterAll(async () => {
 
 async function deployment(name: string, options: Partial<KeyRingOptions> = DEPLOYMENT) {
   const spec = `sqlite://${join(dir, `${name}.sqlite`)}`;
-  const store = sqliteKeyStore({ uri: spec });
+  const store = sqliteKeyStore({ filename: spec.slice('sqlite://'.length) });
   opened.push(store);
   const ring: KeyRing = createKeyRing({ kek: { secret: KEK }, store, ...options });
   await ring.refresh();
@@ -114,7 +114,7 @@ describe('org-keys writes with the deployment schedule', () => {
 describe('org-keys KEK id', () => {
   it('reads the deployment KEK id from <NAME>_ID', async () => {
     const spec = `sqlite://${join(dir, 'kek-id.sqlite')}`;
-    const store = sqliteKeyStore({ uri: spec });
+    const store = sqliteKeyStore({ filename: spec.slice('sqlite://'.length) });
     opened.push(store);
     const ring = createKeyRing({ kek: { id: 'kek-2026', secret: KEK }, store });
     await ring.refresh();

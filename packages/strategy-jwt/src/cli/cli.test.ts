@@ -371,7 +371,7 @@ describe('org-keys verify-token', () => {
 
   beforeAll(async () => {
     await orgKeys(['generate', '--store', store]);
-    const keyStore = sqliteKeyStore({ uri: store });
+    const keyStore = sqliteKeyStore({ filename: store.slice('sqlite://'.length) });
     const ring = createKeyRing({ kek: { secret: KEK }, store: keyStore });
     await ring.refresh();
     const tokens = new TokenService({

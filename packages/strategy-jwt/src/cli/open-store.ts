@@ -100,7 +100,7 @@ export function openStore(
       if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
         throw new CliError(`Key store not found: no SQLite file at ${path}`);
       }
-      return sqliteKeyStore({ uri: spec, ...namespace });
+      return sqliteKeyStore({ filename: path, ...namespace });
     }
     case 'redis':
     case 'rediss':

@@ -39,7 +39,7 @@ function memberNames(value: unknown, out: string[] = []): string[] {
 
 const stores: Array<[string, () => KeyStore]> = [
   ['keyv memory', () => keyvKeyStore()],
-  ['sqlite', () => sqliteKeyStore({ uri: `sqlite://${join(dir, 'keys.sqlite')}`, namespace: `s${run}` })],
+  ['sqlite', () => sqliteKeyStore({ filename: join(dir, 'keys.sqlite'), namespace: `s${run}` })],
   ['redis', () => redisKeyStore({ namespace: `secrecy_${run}` })],
   ['postgres', () => postgresKeyStore({ connectionString, table: pgTable, namespace: `secrecy_${run}` })],
 ];

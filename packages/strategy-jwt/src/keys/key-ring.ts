@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { Unavailable } from '@org/core';
+import { BadRequest, Unavailable } from '@org/core';
 import type {
   ResolvedVerificationKey,
   SigningKey,
@@ -339,7 +339,10 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
       this.#storeAvailable = true;
     } catch (error) {
       this.#storeAvailable = false;
-      throw error instanceof Unavailable
+      // A store that cannot work as configured (its package is not installed) says so; anything else
+      // is an outage the ring rides out.
+      const configuration = error instanceof BadRequest && error.reason === 'missing-package';
+      throw error instanceof Unavailable || configuration
         ? error
         : new Unavailable('Key store unavailable', { reason: 'store-unavailable', cause: error });
     } finally {

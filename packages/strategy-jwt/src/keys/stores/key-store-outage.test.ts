@@ -221,7 +221,7 @@ describe('SQLite key store outage', () => {
 
   it('rejects with Unavailable while the file cannot be opened, closes, and opens it once it can', async () => {
     const folder = join(dir, 'later');
-    const store = track(sqliteKeyStore({ uri: `sqlite://${join(folder, 'keys.sqlite')}` }));
+    const store = track(sqliteKeyStore({ filename: join(folder, 'keys.sqlite') }));
     expectUnavailable(await failure(store.get('a')));
     expectUnavailable(await failure(store.createIfAbsent('a', 'v')));
     mkdirSync(folder);
@@ -230,7 +230,7 @@ describe('SQLite key store outage', () => {
   });
 
   it('closes a store whose file never opened', async () => {
-    const store = sqliteKeyStore({ uri: `sqlite://${join(dir, 'missing', 'keys.sqlite')}` });
+    const store = sqliteKeyStore({ filename: join(dir, 'missing', 'keys.sqlite') });
     expectUnavailable(await failure(KeyRing.open({ kek: KEK, store })));
     await store.close();
     await store.close();

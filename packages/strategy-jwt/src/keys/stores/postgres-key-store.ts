@@ -6,6 +6,7 @@ import {
   storeCall,
   type KeyStore,
 } from './key-store.ts';
+import { loadStorePackage } from './store-packages.ts';
 
 /** The part of a `pg` `Pool` (or `Client`) this store uses. */
 export interface PostgresQueryable {
@@ -128,7 +129,7 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions = {}): KeyStor
 }
 
 async function openPool(connectionString: string | undefined, timeout: number): Promise<PostgresQueryable> {
-  const { default: pg } = await import('pg');
+  const { default: pg } = await loadStorePackage('pg', 'postgresKeyStore()');
   const created = new pg.Pool({
     connectionString,
     max: 4,

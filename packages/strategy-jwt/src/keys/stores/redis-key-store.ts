@@ -6,6 +6,7 @@ import {
   storeCall,
   type KeyStore,
 } from './key-store.ts';
+import { loadStorePackage } from './store-packages.ts';
 
 /** The part of a node-redis (`@redis/client`) client this store uses; `KeyvRedis#client` fits. */
 export interface RedisCommandClient {
@@ -78,7 +79,7 @@ export function redisKeyStore(options: RedisKeyStoreOptions = {}): KeyStore {
     destroy(connection);
   };
   const open = async (): Promise<Connection> => {
-    const { createClient } = await import('@keyv/redis');
+    const { createClient } = await loadStorePackage('@keyv/redis', 'redisKeyStore()');
     if (owned?.client.isOpen) return owned;
     drop(owned); // lost since the last call: the client does not reconnect by itself
     if (closed) throw new Error('key store closed');

@@ -1,24 +1,38 @@
+import { assertKnownOptions, configError } from '@org/core/internal';
 import { assertName, assertStoreId, storeCall, type KeyStore } from './key-store.ts';
+import { loadStorePackage } from './store-packages.ts';
 
-/** The part of a `@keyv/sqlite` adapter (`KeyvSqlite`) this store uses. */
-export interface SqliteQueryable {
-  /** Runs one statement and resolves its rows (`KeyvSqlite#query`). */
-  query(sql: string, ...parameters: unknown[]): Promise<unknown[]>;
-  /** Closes the database (`KeyvSqlite#close`). */
-  close?(): Promise<void>;
+/** One prepared statement of a `better-sqlite3` database, as this store uses it. */
+export interface SqliteStatementLike {
+  /** Runs it; `changes` counts the rows written. */
+  run(...parameters: unknown[]): { changes: number };
+  /** The first row, or `undefined`. */
+  get(...parameters: unknown[]): unknown;
+  /** Every row. */
+  all(...parameters: unknown[]): unknown[];
+}
+
+/** The part of a `better-sqlite3` `Database` this store uses (the one `@org/adapter-sqlite` runs on). */
+export interface SqliteDatabaseLike {
+  /** Prepares a statement. */
+  prepare(sql: string): SqliteStatementLike;
+  /** Runs statements without results (the table creation). */
+  exec(sql: string): unknown;
 }
 
 /** Options of {@link sqliteKeyStore}. */
 export interface SqliteKeyStoreOptions {
   /**
-   * The database, as `@keyv/sqlite` takes it.
-   * @defaultValue `'sqlite://:memory:'`
+   * The database file, opened (and closed) by the store through `better-sqlite3` in WAL mode: the same
+   * file as `@org/adapter-sqlite`'s `filename` keeps users and keys in one database. `':memory:'` is a
+   * private in-memory database.
+   * @defaultValue `':memory:'`
    */
-  uri?: string;
-  /** An existing `KeyvSqlite` adapter (the store then never closes it); `uri` is ignored. */
-  adapter?: SqliteQueryable;
+  filename?: string;
+  /** An open `better-sqlite3` `Database` to use instead of `filename`; the store never closes it. */
+  database?: SqliteDatabaseLike;
   /**
-   * The table, created as `@keyv/sqlite` creates its own (`key VARCHAR(255) PRIMARY KEY, value TEXT`).
+   * The table (`key VARCHAR(255) PRIMARY KEY, value TEXT`), created when missing.
    * @defaultValue `'org_keys'`
    */
   table?: string;
@@ -28,110 +42,151 @@ export interface SqliteKeyStoreOptions {
    */
   namespace?: string;
   /**
-   * Milliseconds SQLite waits on a lock held by another process.
+   * Milliseconds SQLite waits on a lock held by another connection or process (`filename` only).
    * @defaultValue `5000`
    */
   busyTimeout?: number;
 }
 
+const KNOWN = ['filename', 'database', 'table', 'namespace', 'busyTimeout'];
+/** Options of earlier releases (on `@keyv/sqlite`), refused with the way to migrate. */
+const REPLACED: Record<string, string> = {
+  uri: 'sqliteKeyStore(): `uri` is now `filename` (a path, without sqlite://)',
+  adapter: 'sqliteKeyStore(): `adapter` (a KeyvSqlite) is now `database` (a better-sqlite3 Database)',
+};
+
+interface Statements {
+  get: SqliteStatementLike;
+  list: SqliteStatementLike;
+  create: SqliteStatementLike;
+  overwrite: SqliteStatementLike;
+  compareAndSet: SqliteStatementLike;
+  delete: SqliteStatementLike;
+}
+
+function checkOptions(options: SqliteKeyStoreOptions): void {
+  if (options === null || typeof options !== 'object')
+    throw configError('sqliteKeyStore(): options must be an object');
+  for (const key of Object.keys(options)) if (REPLACED[key]) throw configError(REPLACED[key]);
+  assertKnownOptions(options, KNOWN, 'sqliteKeyStore()');
+  const { filename, database, busyTimeout } = options;
+  if (filename !== undefined && database !== undefined) {
+    throw configError('sqliteKeyStore(): give filename or database, not both');
+  }
+  if (filename !== undefined && (typeof filename !== 'string' || filename === '')) {
+    throw configError('sqliteKeyStore(): filename must be a path or ":memory:"');
+  }
+  if (database !== undefined && (database === null || typeof database.prepare !== 'function')) {
+    throw configError('sqliteKeyStore(): database must be a better-sqlite3 Database');
+  }
+  if (busyTimeout !== undefined && (!Number.isInteger(busyTimeout) || busyTimeout < 0)) {
+    throw configError('sqliteKeyStore(): busyTimeout must be a whole number of milliseconds >= 0');
+  }
+}
+
 /**
- * A key store in an SQLite file through `@keyv/sqlite` (an optional peer dependency, on `sqlite3`).
+ * A key store in an SQLite database through `better-sqlite3` (an optional peer dependency: the engine of
+ * `@org/adapter-sqlite`, so the embedded default needs one native module and can keep users and keys
+ * in one file).
  *
- * Create-if-absent is `INSERT ... ON CONFLICT(key) DO NOTHING RETURNING key` and compare-and-set is
- * `UPDATE ... WHERE key = ? AND value = ? RETURNING key`: single statements, so they stay atomic for
- * several processes sharing one file.
- * @param options - File, table and namespace.
+ * Create-if-absent is `INSERT ... ON CONFLICT(key) DO NOTHING` and compare-and-set
+ * `UPDATE ... WHERE key = ? AND value = ?`: single statements, atomic for every connection and process
+ * sharing the file. The file is opened on first use; while it cannot be (a missing directory), calls
+ * reject with `Unavailable` and the next call tries again.
+ *
+ * @param options - File or database, table and namespace.
+ * @throws BadRequest `invalid-configuration` for a bad or replaced option, a bad table or namespace; the
+ *   calls reject with BadRequest `missing-package` when `better-sqlite3` is not installed.
  * @example
  * ```ts
- * const store = sqliteKeyStore({ uri: 'sqlite://./data/keys.sqlite' });
+ * const users = sqliteAdapter({ filename: 'data/app.db', table: 'users' });
+ * const store = sqliteKeyStore({ filename: 'data/app.db' }); // the same file
  * const ring = await KeyRing.open({ store, kek: { secret: process.env.KEK_SECRET! } });
  * ```
  */
 export function sqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeyStore {
+  checkOptions(options);
   const table = assertName(options.table ?? 'org_keys', 'SQLite table name');
   const namespace = assertName(options.namespace ?? 'keys', 'key store namespace');
   const prefix = `${namespace}:`;
-  const owned = !options.adapter;
-  let adapter: Promise<SqliteQueryable> | undefined;
-  const db = (): Promise<SqliteQueryable> =>
-    (adapter ??= (async () => {
-      if (options.adapter) return options.adapter;
-      const { KeyvSqlite } = await import('@keyv/sqlite');
-      const created = new KeyvSqlite({
-        uri: options.uri ?? 'sqlite://:memory:',
-        busyTimeout: options.busyTimeout ?? 5000,
-      });
-      created.on('error', () => undefined); // surfaced through the rejected query instead
-      return created as unknown as SqliteQueryable;
-    })());
-  let ready: Promise<unknown> | undefined;
+  const filename = options.filename ?? ':memory:';
+  let owned: { close(): unknown } | undefined;
+  let statements: Statements | undefined;
   let closed = false;
-  const prepare = async (): Promise<SqliteQueryable> => {
-    if (closed && owned) throw new Error('key store closed');
-    const handle = await db();
-    // The adapter creates its own `keyv` table; ours has the same layout under our name. A failure is not
-    // cached; an owned database that could not be opened (it never retries) is opened again next call.
-    await (ready ??= handle
-      .query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`)
-      .catch((error: unknown) => {
-        ready = undefined;
-        if (owned && adapter && (error as { code?: unknown }).code === 'SQLITE_CANTOPEN') {
-          const failed = adapter;
-          adapter = undefined;
-          void failed.then((a) => a.close?.()).catch(() => undefined);
-        }
-        throw error;
-      }));
-    return handle;
+
+  const openDatabase = async (): Promise<SqliteDatabaseLike> => {
+    if (options.database) return options.database;
+    const { default: Database } = await loadStorePackage('better-sqlite3', 'sqliteKeyStore()');
+    // Throws (SQLITE_CANTOPEN...) while the file cannot be opened; nothing is kept, the next call retries.
+    const db = new Database(filename, { timeout: options.busyTimeout ?? 5000 });
+    try {
+      if (filename !== ':memory:') db.pragma('journal_mode = WAL');
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    owned = db;
+    return db;
   };
-  const run = (sql: string, ...parameters: unknown[]) =>
-    storeCall(
-      async () =>
-        (await (await prepare()).query(sql, ...parameters)) as Array<{ key: string; value: string }>,
-    );
+
+  const prepare = async (): Promise<Statements> => {
+    if (closed) throw new Error('key store closed');
+    if (statements) return statements;
+    const db = await openDatabase();
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`);
+    statements = {
+      get: db.prepare(`SELECT value FROM ${table} WHERE key = ?`),
+      list: db.prepare(`SELECT key, value FROM ${table} WHERE substr(key, 1, ?) = ?`),
+      create: db.prepare(`INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`),
+      overwrite: db.prepare(`UPDATE ${table} SET value = ? WHERE key = ?`),
+      compareAndSet: db.prepare(`UPDATE ${table} SET value = ? WHERE key = ? AND value = ?`),
+      delete: db.prepare(`DELETE FROM ${table} WHERE key = ?`),
+    };
+    return statements;
+  };
+  const run = <T>(operation: (s: Statements) => T): Promise<T> =>
+    storeCall(async () => operation(await prepare()));
+
   return {
     namespace,
     async get(id) {
       assertStoreId(id);
-      const rows = await run(`SELECT value FROM ${table} WHERE key = ?`, prefix + id);
-      return rows[0]?.value;
+      const row = await run((s) => s.get.get(prefix + id) as { value: string } | undefined);
+      return row?.value;
     },
     async list() {
       const rows = await run(
-        `SELECT key, value FROM ${table} WHERE substr(key, 1, ?) = ?`,
-        prefix.length,
-        prefix,
+        (s) => s.list.all(prefix.length, prefix) as Array<{ key: string; value: string }>,
       );
       return rows.map((row) => ({ id: row.key.slice(prefix.length), value: row.value }));
     },
     async createIfAbsent(id, value) {
       assertStoreId(id);
-      const sql = `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`;
-      return (await run(sql, prefix + id, value)).length === 1;
+      return (await run((s) => s.create.run(prefix + id, value).changes)) === 1;
     },
     async update(id, value, expected) {
       assertStoreId(id);
-      const rows =
+      const changes = await run((s) =>
         expected === undefined
-          ? await run(`UPDATE ${table} SET value = ? WHERE key = ? RETURNING key`, value, prefix + id)
-          : await run(
-              `UPDATE ${table} SET value = ? WHERE key = ? AND value = ? RETURNING key`,
-              value,
-              prefix + id,
-              expected,
-            );
-      return rows.length === 1;
+          ? s.overwrite.run(value, prefix + id).changes
+          : s.compareAndSet.run(value, prefix + id, expected).changes,
+      );
+      return changes === 1;
     },
     async delete(id) {
       assertStoreId(id);
-      return (await run(`DELETE FROM ${table} WHERE key = ? RETURNING key`, prefix + id)).length === 1;
+      return (await run((s) => s.delete.run(prefix + id).changes)) === 1;
     },
     async close() {
-      if (closed || !owned) return;
+      if (closed) return;
       closed = true;
-      if (!adapter) return;
-      const handle = await adapter.catch(() => undefined);
-      await handle?.close?.().catch(() => undefined); // a database that never opened rejects here too
+      statements = undefined;
+      try {
+        owned?.close();
+      } catch {
+        // Already closed elsewhere: nothing left to release.
+      }
+      owned = undefined;
     },
   };
 }
