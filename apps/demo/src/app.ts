@@ -1,0 +1,101 @@
+// Wires the demo together: stores -> key ring and authentication service -> the HTTP transport
+// (login, logout, JWKS, rate limits) -> the demo's own routes, the WebSocket and the static pages.
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import { createHttpTransport } from '@org/http';
+import { JwksEndpoint } from '@org/strategy-jwt';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createAuthentication, type DemoAuthentication } from './authentication.ts';
+import { DEMO_ROOT, publicUrlOf, type DemoConfig } from './config.ts';
+import { loadKek, type KekSource } from './kek.ts';
+import { localMessageHub } from './realtime/message-hub.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { userRoutes } from './routes/users.ts';
+import { pageSecurityHeaders } from './security-headers.ts';
+import { openStores, type DemoStores } from './stores.ts';
+import { registerTransport } from './transport-bridge.ts';
+import './fastify-types.ts';
+
+/** The JWKS path, the one the transport serves by default. */
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/** A built demo server, not yet listening. */
+export interface Demo extends DemoAuthentication {
+  /** The Fastify instance: `listen()` it, or `inject()` requests in tests. */
+  app: FastifyInstance;
+  /** The configuration it was built from. */
+  config: DemoConfig;
+  /** The stores. */
+  stores: DemoStores;
+  /** Where the KEK came from. */
+  kekSource: KekSource;
+  /** The URL clients use. */
+  publicUrl: string;
+  /** Closes the server, the key ring and the stores. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the demo server from a configuration.
+ *
+ * @param config - From {@link loadConfig}.
+ * @param env - The environment (`AUTH_KEK`, `DEMO_NAMESPACE`).
+ * @returns The demo, ready to `app.listen()`.
+ */
+export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = process.env): Promise<Demo> {
+  const publicUrl = publicUrlOf(config);
+  const stores = await openStores(config, env);
+  let authentication: DemoAuthentication | undefined;
+  try {
+    const kek = loadKek(stores.dataDir, env);
+    authentication = await createAuthentication({
+      settings: config.authentication,
+      publicUrl,
+      users: stores.users,
+      keyStore: stores.keyStore,
+      kek: kek.secret,
+      revocation: stores.denylist,
+    });
+    const { auth, keyRing, local, users } = authentication;
+    const hub = localMessageHub();
+
+    // 100 KiB bodies, as the transport and Feathers allow; Fastify refuses `__proto__` and
+    // `constructor` members in JSON bodies with a 400 by default.
+    const app = Fastify({ logger: false, bodyLimit: 102_400 });
+    const transport = createHttpTransport(auth, {
+      jwks: new JwksEndpoint(keyRing),
+      rateLimit: { store: stores.rateLimit },
+      onError: (error) => {
+        if (error.code >= 500) console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);
+      },
+    });
+    const requireUser = await registerTransport(app, transport);
+
+    app.addHook('onSend', pageSecurityHeaders);
+    await app.register(fastifyStatic, { root: join(DEMO_ROOT, 'public'), index: 'index.html' });
+    await app.register(userRoutes, { users, hasher: local.hasher, requireUser });
+    await app.register(messageRoutes, { messages: stores.messages, hub, requireUser });
+    await app.register(discoveryRoutes, {
+      issuer: String((auth.configuration.jwtOptions as { issuer?: unknown }).issuer),
+      jwksUri: `${publicUrl}${JWKS_PATH}`,
+      algorithm: keyRing.settings.algorithm,
+    });
+    await app.register(healthRoutes, { keyRing });
+    await app.register(docsRoutes, { siteDir: join(DEMO_ROOT, '..', '..', 'site') });
+
+    const close = async (): Promise<void> => {
+      await app.close();
+      await hub.close();
+      await keyRing.stop();
+      await stores.close();
+    };
+    return { ...authentication, app, config, stores, kekSource: kek.source, publicUrl, close };
+  } catch (error) {
+    await authentication?.keyRing.stop();
+    await stores.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+// `npm start`: reads the configuration, builds the demo, listens, and says where to go. Ctrl-C (or
+// SIGTERM) closes the server, the key ring and the stores before the process exits.
+import { createDemo } from './app.ts';
+import { loadConfig } from './config.ts';
+
+const started = Date.now();
+const config = loadConfig();
+const demo = await createDemo(config);
+await demo.app.listen({ host: config.host, port: config.port });
+
+const { publicUrl, stores, kekSource } = demo;
+const storage =
+  stores.mode.entities === 'sqlite'
+    ? `SQLite file ${stores.dataDir}/demo.sqlite`
+    : `users and messages in Postgres, keys, revocations and login limits in ${stores.mode.shared === 'redis' ? 'Redis' : 'Postgres'}`;
+const kek = { environment: 'from AUTH_KEK', generated: `generated into ${stores.dataDir}/kek`, file: `from ${stores.dataDir}/kek` }[kekSource];
+console.log(`
+org-auth demo listening on ${publicUrl} (ready in ${Date.now() - started} ms)
+
+  Login page   ${publicUrl}/
+  Docs         ${publicUrl}/docs/   (build them with \`npm run docs\`)
+  JWKS         ${publicUrl}/.well-known/jwks.json
+  Discovery    ${publicUrl}/.well-known/openid-configuration
+  Storage      ${storage}; key-encryption key ${kek}
+
+Sign up on the login page, or:
+  curl -X POST ${publicUrl}/users -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse"}'
+  curl -X POST ${publicUrl}/authentication -H 'content-type: application/json' -d '{"strategy":"local","email":"ada@example.com","password":"correct horse"}'
+`);
+
+let closing = false;
+const stop = (signal: string) => {
+  if (closing) return;
+  closing = true;
+  console.log(`${signal}: closing`);
+  demo.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`[demo] close failed: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

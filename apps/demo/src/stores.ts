@@ -1,0 +1,128 @@
+// Where the demo keeps its state. One process: everything in one SQLite file under data/. Many
+// processes: users and messages in Postgres (DATABASE_URL), and the key ring, the denylist and the
+// rate-limit counters in Redis (REDIS_URL) or, without it, in Postgres, so every instance signs with the
+// same keys, refuses the same revoked tokens and counts the same failed logins.
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import KeyvPostgres from '@keyv/postgres';
+import KeyvRedis from '@keyv/redis';
+import { postgresAdapter } from '@org/adapter-postgres';
+import { sqliteAdapter } from '@org/adapter-sqlite';
+import { configError, type EntityService } from '@org/core';
+import { memoryRateLimitStore, postgresRateLimitStore, redisRateLimitStore, type RateLimitStore } from '@org/http';
+import { createDenylist, postgresKeyStore, redisKeyStore, sqliteKeyStore, type Denylist, type KeyStore } from '@org/strategy-jwt';
+import { Redis } from 'ioredis';
+import Keyv from 'keyv';
+import pg from 'pg';
+import { DEMO_ROOT, type DemoConfig } from './config.ts';
+
+/** The demo's state: entity stores, the key store, the denylist and the rate-limit counters. */
+export interface DemoStores {
+  /** How the state is kept, for the start banner. */
+  mode: { entities: 'sqlite' | 'postgres'; shared: 'sqlite' | 'redis' | 'postgres' };
+  /** The data folder (the KEK lives there unless `AUTH_KEK` is set). */
+  dataDir: string;
+  /** Users (the password hash is stored, never returned: see users-service.ts). */
+  users: EntityService;
+  /** Messages, each with its author's `userId`. */
+  messages: EntityService;
+  /** The key ring's records. */
+  keyStore: KeyStore;
+  /** Revoked tokens (logout). */
+  denylist: Denylist;
+  /** Failed-login counters. */
+  rateLimit: RateLimitStore;
+  /** Closes every connection and file opened here. */
+  close(): Promise<void>;
+}
+
+/** The Postgres schema and the Redis key prefix of one deployment (tests give each run its own). */
+const NAMESPACE = /^[a-z_][a-z0-9_]{0,40}$/;
+
+function namespaceOf(env: NodeJS.ProcessEnv): string {
+  const namespace = env.DEMO_NAMESPACE ?? 'demo';
+  if (!NAMESPACE.test(namespace)) throw configError('DEMO_NAMESPACE must be lower-case letters, digits and _');
+  return namespace;
+}
+
+/**
+ * Opens the stores the configuration asks for.
+ *
+ * @param config - The configuration (`postgres`, `redis`, `dataDir`).
+ * @param env - The environment (`DEMO_NAMESPACE`).
+ * @returns The stores; call `close()` when the server stops.
+ */
+export async function openStores(config: DemoConfig, env: NodeJS.ProcessEnv = process.env): Promise<DemoStores> {
+  const dataDir = isAbsolute(config.dataDir) ? config.dataDir : join(DEMO_ROOT, config.dataDir);
+  const namespace = namespaceOf(env);
+  const closers: Array<() => unknown> = [];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.reverse()) await closer();
+  };
+  try {
+    const pool = config.postgres ? new pg.Pool({ connectionString: config.postgres, max: 5 }) : undefined;
+    if (pool) closers.push(() => pool.end());
+    const redis = config.redis ? new Redis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
+    if (redis) {
+      redis.on('error', () => undefined); // reconnects by itself; each failed command is reported where it fails
+      await redis.connect();
+      closers.push(() => redis.quit());
+    }
+
+    let users: EntityService;
+    let messages: EntityService;
+    const sqliteFile = join(dataDir, 'demo.sqlite');
+    if (pool) {
+      const pgUsers = postgresAdapter({ pool, schema: namespace, table: 'users', uniqueFields: ['email'] });
+      const pgMessages = postgresAdapter({ pool, schema: namespace, table: 'messages' });
+      await pgUsers.start();
+      await pgMessages.start();
+      users = pgUsers;
+      messages = pgMessages;
+    } else {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      const sqliteUsers = sqliteAdapter({ filename: sqliteFile, table: 'users', uniqueFields: ['email'] });
+      const sqliteMessages = sqliteAdapter({ filename: sqliteFile, table: 'messages' });
+      closers.push(() => sqliteUsers.close(), () => sqliteMessages.close());
+      users = sqliteUsers;
+      messages = sqliteMessages;
+    }
+
+    let keyStore: KeyStore;
+    let denylistStore: Keyv;
+    let rateLimit: RateLimitStore;
+    let shared: DemoStores['mode']['shared'];
+    if (config.redis) {
+      shared = 'redis';
+      keyStore = redisKeyStore({ url: config.redis, namespace });
+      denylistStore = new Keyv(new KeyvRedis(config.redis), { namespace: `${namespace}-revoked` });
+      rateLimit = redisRateLimitStore({ client: redis! });
+    } else if (pool) {
+      shared = 'postgres';
+      keyStore = postgresKeyStore({ pool, schema: namespace, namespace });
+      denylistStore = new Keyv(new KeyvPostgres({ uri: config.postgres!, schema: namespace, table: 'revoked' }));
+      rateLimit = postgresRateLimitStore({ pool, schemaName: namespace });
+    } else {
+      shared = 'sqlite';
+      keyStore = sqliteKeyStore({ uri: `sqlite://${sqliteFile}` });
+      denylistStore = new Keyv();
+      rateLimit = memoryRateLimitStore();
+    }
+    closers.push(() => keyStore.close?.(), () => denylistStore.disconnect());
+    const denylist = createDenylist({ store: denylistStore });
+
+    return {
+      mode: { entities: pool ? 'postgres' : 'sqlite', shared },
+      dataDir,
+      users,
+      messages,
+      keyStore,
+      denylist,
+      rateLimit,
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
