@@ -49,4 +49,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The demo's login page script runs in the browser.
+    files: ['apps/demo/public/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        location: 'readonly',
+        sessionStorage: 'readonly',
+        WebSocket: 'readonly',
+        FormData: 'readonly',
+        CSS: 'readonly',
+        atob: 'readonly',
+      },
+    },
+  },
 );

@@ -2,6 +2,7 @@
 // (login, logout, JWKS, rate limits) -> the demo's own routes, the WebSocket and the static pages.
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
 import { createHttpTransport } from '@org/http';
 import { JwksEndpoint } from '@org/strategy-jwt';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import { createAuthentication, type DemoAuthentication } from './authentication.
 import { DEMO_ROOT, publicUrlOf, type DemoConfig } from './config.ts';
 import { loadKek, type KekSource } from './kek.ts';
 import { localMessageHub } from './realtime/message-hub.ts';
+import { socketServer } from './realtime/socket-server.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -65,11 +67,13 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
     // 100 KiB bodies, as the transport and Feathers allow; Fastify refuses `__proto__` and
     // `constructor` members in JSON bodies with a 400 by default.
     const app = Fastify({ logger: false, bodyLimit: 102_400 });
+    app.removeContentTypeParser('text/plain'); // a JSON API: any other body is a 415, as on /authentication
     const transport = createHttpTransport(auth, {
       jwks: new JwksEndpoint(keyRing),
       rateLimit: { store: stores.rateLimit },
       onError: (error) => {
-        if (error.code >= 500) console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);
+        if (error.code >= 500)
+          console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);
       },
     });
     const requireUser = await registerTransport(app, transport);
@@ -84,6 +88,8 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
       algorithm: keyRing.settings.algorithm,
     });
     await app.register(healthRoutes, { keyRing });
+    await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(socketServer, { auth, hub });
     await app.register(docsRoutes, { siteDir: join(DEMO_ROOT, '..', '..', 'site') });
 
     const close = async (): Promise<void> => {

@@ -1,7 +1,7 @@
 // The authentication service, built from the configuration's `authentication` section exactly as a
 // Feathers app would build it, with two additions: the key ring (ES256 keys that rotate themselves,
 // private keys encrypted under the KEK) and the denylist that makes logout revoke.
-import { AuthenticationService, configError, type EntityService } from '@org/core';
+import { AuthenticationService, Unavailable, configError, type EntityService } from '@org/core';
 import { JWTStrategy, KeyRing, type KeyStore, type RevocationCheck } from '@org/strategy-jwt';
 import { LocalStrategy, protect } from '@org/strategy-local';
 
@@ -33,6 +33,20 @@ export interface AuthenticationInputs {
   revocation: RevocationCheck;
 }
 
+// A ring whose stored keys this KEK cannot open never mints a key beside them (other instances could
+// not read it), so it has nothing to sign with: say so at start rather than answer 503 to every login.
+async function assertCanSign(keyRing: KeyRing): Promise<void> {
+  try {
+    await keyRing.getSigningKey();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 503) throw error;
+    throw new Unavailable(
+      'The key ring has no key this KEK can open: start with the KEK it was created with (AUTH_KEK or <dataDir>/kek), or delete the data folder (or the shared key store) to start afresh',
+      { reason: 'store-unavailable' },
+    );
+  }
+}
+
 /**
  * Opens the key ring, then builds and sets up the authentication service with the `jwt` and `local`
  * strategies.
@@ -51,14 +65,28 @@ export async function createAuthentication(inputs: AuthenticationInputs): Promis
   if (typeof ringSettings !== 'object' || ringSettings === null) {
     throw configError('authentication.keyRing must be an object of key ring settings');
   }
-  const jwtOptions = { issuer: inputs.publicUrl, audience: inputs.publicUrl, ...(settings.jwtOptions as object) };
-  const keyRing = await KeyRing.open({ ...ringSettings, store: inputs.keyStore, kek: { secret: inputs.kek } });
+  const jwtOptions = {
+    issuer: inputs.publicUrl,
+    audience: inputs.publicUrl,
+    ...(settings.jwtOptions as object),
+  };
+  const keyRing = await KeyRing.open({
+    ...ringSettings,
+    store: inputs.keyStore,
+    kek: { secret: inputs.kek },
+  });
   try {
+    await assertCanSign(keyRing);
     // Wrapped so that the JWT strategy's entity lookup for an external call (request.user) and every
     // route's result leave without the hash; the local strategy's own lookup is internal and sees it.
     const users = protect('password').service(inputs.users);
     const auth = new AuthenticationService(
-      { ...settings, jwtOptions, keyRing, revocation: inputs.revocation as object as Record<string, unknown> },
+      {
+        ...settings,
+        jwtOptions,
+        keyRing,
+        revocation: inputs.revocation as object as Record<string, unknown>,
+      },
       { services: { [String(settings.service ?? 'users')]: users } },
     );
     const local = new LocalStrategy();

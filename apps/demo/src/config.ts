@@ -43,13 +43,18 @@ function deepMerge(target: Json, source: Json): Json {
   return out;
 }
 
-function readJson(file: string, label: string): Json {
+function parseObject(text: string, label: string): Json {
+  let parsed: unknown;
   try {
-    return parseRecordJson(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw configError(`${label} is not valid JSON (${(error as Error).message})`);
+    parsed = parseRecordJson(text);
+  } catch {
+    parsed = undefined;
   }
+  if (!isObject(parsed)) throw configError(`${label} is not a JSON object`);
+  return parsed;
 }
+
+const readJson = (file: string, label: string): Json => parseObject(readFileSync(file, 'utf8'), label);
 
 // node-config's format: `"port": "PORT"` or `"port": { "__name": "PORT", "__format": "number" }`.
 function fromEnvironment(mapping: Json, env: NodeJS.ProcessEnv, path: string[] = []): Json {
@@ -107,18 +112,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = DEMO_ROO
   if (environment && /^[\w-]+$/.test(environment) && existsSync(join(dir, `${environment}.json`))) {
     config = deepMerge(config, readJson(join(dir, `${environment}.json`), `config/${environment}.json`));
   }
-  if (env.NODE_CONFIG) {
-    let overrides: Json;
-    try {
-      overrides = parseRecordJson(env.NODE_CONFIG);
-    } catch {
-      throw configError('NODE_CONFIG is not a JSON object');
-    }
-    config = deepMerge(config, overrides);
-  }
+  if (env.NODE_CONFIG) config = deepMerge(config, parseObject(env.NODE_CONFIG, 'NODE_CONFIG'));
   const mappingFile = join(dir, 'custom-environment-variables.json');
   if (existsSync(mappingFile)) {
-    config = deepMerge(config, fromEnvironment(readJson(mappingFile, 'config/custom-environment-variables.json'), env));
+    config = deepMerge(
+      config,
+      fromEnvironment(readJson(mappingFile, 'config/custom-environment-variables.json'), env),
+    );
   }
   return check(config);
 }

@@ -22,7 +22,10 @@ export type KekSource = 'environment' | 'generated' | 'file';
  * @throws BadRequest `invalid-configuration` when the KEK is shorter than 32 bytes, or the file is
  *   readable by others.
  */
-export function loadKek(dataDir: string, env: NodeJS.ProcessEnv = process.env): { secret: string; source: KekSource } {
+export function loadKek(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { secret: string; source: KekSource } {
   const fromEnv = env.AUTH_KEK;
   if (fromEnv !== undefined && fromEnv !== '') {
     if (Buffer.byteLength(fromEnv) < MIN_BYTES) {
@@ -49,7 +52,9 @@ export function loadKek(dataDir: string, env: NodeJS.ProcessEnv = process.env): 
 function readSecret(file: string): string {
   const secret = readFileSync(file, 'utf8').trim();
   if (Buffer.byteLength(secret) < MIN_BYTES) {
-    throw configError(`${file} holds fewer than ${MIN_BYTES} bytes: delete it (and the key ring) to start afresh`);
+    throw configError(
+      `${file} holds fewer than ${MIN_BYTES} bytes: delete it (and the key ring) to start afresh`,
+    );
   }
   return secret;
 }

@@ -13,7 +13,11 @@ const storage =
   stores.mode.entities === 'sqlite'
     ? `SQLite file ${stores.dataDir}/demo.sqlite`
     : `users and messages in Postgres, keys, revocations and login limits in ${stores.mode.shared === 'redis' ? 'Redis' : 'Postgres'}`;
-const kek = { environment: 'from AUTH_KEK', generated: `generated into ${stores.dataDir}/kek`, file: `from ${stores.dataDir}/kek` }[kekSource];
+const kek = {
+  environment: 'from AUTH_KEK',
+  generated: `generated into ${stores.dataDir}/kek`,
+  file: `from ${stores.dataDir}/kek`,
+}[kekSource];
 console.log(`
 org-auth demo listening on ${publicUrl} (ready in ${Date.now() - started} ms)
 

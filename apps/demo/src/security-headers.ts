@@ -23,7 +23,11 @@ const PAGE_POLICY = [
  * @param payload - The body, passed through.
  * @returns The body, unchanged.
  */
-export async function pageSecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+export async function pageSecurityHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+): Promise<unknown> {
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');

@@ -9,8 +9,20 @@ import KeyvRedis from '@keyv/redis';
 import { postgresAdapter } from '@org/adapter-postgres';
 import { sqliteAdapter } from '@org/adapter-sqlite';
 import { configError, type EntityService } from '@org/core';
-import { memoryRateLimitStore, postgresRateLimitStore, redisRateLimitStore, type RateLimitStore } from '@org/http';
-import { createDenylist, postgresKeyStore, redisKeyStore, sqliteKeyStore, type Denylist, type KeyStore } from '@org/strategy-jwt';
+import {
+  memoryRateLimitStore,
+  postgresRateLimitStore,
+  redisRateLimitStore,
+  type RateLimitStore,
+} from '@org/http';
+import {
+  createDenylist,
+  postgresKeyStore,
+  redisKeyStore,
+  sqliteKeyStore,
+  type Denylist,
+  type KeyStore,
+} from '@org/strategy-jwt';
 import { Redis } from 'ioredis';
 import Keyv from 'keyv';
 import pg from 'pg';
@@ -41,7 +53,8 @@ const NAMESPACE = /^[a-z_][a-z0-9_]{0,40}$/;
 
 function namespaceOf(env: NodeJS.ProcessEnv): string {
   const namespace = env.DEMO_NAMESPACE ?? 'demo';
-  if (!NAMESPACE.test(namespace)) throw configError('DEMO_NAMESPACE must be lower-case letters, digits and _');
+  if (!NAMESPACE.test(namespace))
+    throw configError('DEMO_NAMESPACE must be lower-case letters, digits and _');
   return namespace;
 }
 
@@ -52,7 +65,10 @@ function namespaceOf(env: NodeJS.ProcessEnv): string {
  * @param env - The environment (`DEMO_NAMESPACE`).
  * @returns The stores; call `close()` when the server stops.
  */
-export async function openStores(config: DemoConfig, env: NodeJS.ProcessEnv = process.env): Promise<DemoStores> {
+export async function openStores(
+  config: DemoConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DemoStores> {
   const dataDir = isAbsolute(config.dataDir) ? config.dataDir : join(DEMO_ROOT, config.dataDir);
   const namespace = namespaceOf(env);
   const closers: Array<() => unknown> = [];
@@ -62,7 +78,9 @@ export async function openStores(config: DemoConfig, env: NodeJS.ProcessEnv = pr
   try {
     const pool = config.postgres ? new pg.Pool({ connectionString: config.postgres, max: 5 }) : undefined;
     if (pool) closers.push(() => pool.end());
-    const redis = config.redis ? new Redis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
+    const redis = config.redis
+      ? new Redis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 1 })
+      : undefined;
     if (redis) {
       redis.on('error', () => undefined); // reconnects by itself; each failed command is reported where it fails
       await redis.connect();
@@ -83,7 +101,10 @@ export async function openStores(config: DemoConfig, env: NodeJS.ProcessEnv = pr
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       const sqliteUsers = sqliteAdapter({ filename: sqliteFile, table: 'users', uniqueFields: ['email'] });
       const sqliteMessages = sqliteAdapter({ filename: sqliteFile, table: 'messages' });
-      closers.push(() => sqliteUsers.close(), () => sqliteMessages.close());
+      closers.push(
+        () => sqliteUsers.close(),
+        () => sqliteMessages.close(),
+      );
       users = sqliteUsers;
       messages = sqliteMessages;
     }
@@ -100,7 +121,9 @@ export async function openStores(config: DemoConfig, env: NodeJS.ProcessEnv = pr
     } else if (pool) {
       shared = 'postgres';
       keyStore = postgresKeyStore({ pool, schema: namespace, namespace });
-      denylistStore = new Keyv(new KeyvPostgres({ uri: config.postgres!, schema: namespace, table: 'revoked' }));
+      denylistStore = new Keyv(
+        new KeyvPostgres({ uri: config.postgres!, schema: namespace, table: 'revoked' }),
+      );
       rateLimit = postgresRateLimitStore({ pool, schemaName: namespace });
     } else {
       shared = 'sqlite';
@@ -108,7 +131,10 @@ export async function openStores(config: DemoConfig, env: NodeJS.ProcessEnv = pr
       denylistStore = new Keyv();
       rateLimit = memoryRateLimitStore();
     }
-    closers.push(() => keyStore.close?.(), () => denylistStore.disconnect());
+    closers.push(
+      () => keyStore.close?.(),
+      () => denylistStore.disconnect(),
+    );
     const denylist = createDenylist({ store: denylistStore });
 
     return {

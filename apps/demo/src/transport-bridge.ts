@@ -12,7 +12,10 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
  * @param transport - The transport.
  * @returns The guard.
  */
-export async function registerTransport(app: FastifyInstance, transport: HttpTransport): Promise<preHandlerHookHandler> {
+export async function registerTransport(
+  app: FastifyInstance,
+  transport: HttpTransport,
+): Promise<preHandlerHookHandler> {
   await transport.ready();
   app.addHook('onClose', async () => transport.close());
   app.decorateRequest('user', null as never);

@@ -44,7 +44,8 @@ export function checkBody<F extends Field>(body: unknown, fields: readonly F[]):
     throw invalid('The body must be a JSON object');
   }
   const unknown = Object.keys(body).find((key) => !(fields as readonly string[]).includes(key));
-  if (unknown !== undefined) throw invalid(`Unknown field '${unknown.slice(0, 40)}'; expected ${fields.join(', ')}`);
+  if (unknown !== undefined)
+    throw invalid(`Unknown field '${unknown.slice(0, 40)}'; expected ${fields.join(', ')}`);
   const out = {} as Record<F, string>;
   for (const field of fields) {
     const result: { value?: string; error?: string } = RULES[field]((body as Body)[field]);
@@ -97,7 +98,9 @@ export function checkPageQuery(query: unknown): PageQuery {
     const value = typeof raw === 'string' && /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
     const min = key === '$limit' ? 1 : 0;
     if (!(value >= min && value <= PAGE_MAX[key])) {
-      throw new BadRequest(`${key} must be a whole number from ${min} to ${PAGE_MAX[key]}`, { reason: 'invalid-query' });
+      throw new BadRequest(`${key} must be a whole number from ${min} to ${PAGE_MAX[key]}`, {
+        reason: 'invalid-query',
+      });
     }
     page[key] = value;
   }

@@ -34,6 +34,9 @@ export async function discoveryRoutes(app: FastifyInstance, options: DiscoveryOp
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'auth_time'],
   });
   app.get(DISCOVERY_PATH, async (_request, reply) =>
-    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=3600').send(body),
+    reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(body),
   );
 }

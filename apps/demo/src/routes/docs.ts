@@ -2,7 +2,7 @@
 // takes a while, so start never does: without the folder, /docs says how to build it.
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const MISSING = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Docs not built</title>
@@ -22,7 +22,7 @@ const MISSING = `<!doctype html>
 export async function docsRoutes(app: FastifyInstance, options: { siteDir: string }): Promise<void> {
   app.get('/docs', async (_request, reply) => reply.redirect('/docs/', 301));
   if (!existsSync(options.siteDir)) {
-    const hint = async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    const hint = async (_request: unknown, reply: FastifyReply) =>
       reply.code(404).type('text/html; charset=utf-8').send(MISSING);
     app.get('/docs/', hint);
     app.get('/docs/*', hint);

@@ -32,7 +32,9 @@ export async function messageRoutes(app: FastifyInstance, options: MessageRoutes
   app.addHook('preHandler', requireUser);
 
   // The owner check reads the stored record, never the body: a client cannot claim another userId.
-  const ownMessage = async (request: FastifyRequest): Promise<{ id: string; message: Record<string, unknown> }> => {
+  const ownMessage = async (
+    request: FastifyRequest,
+  ): Promise<{ id: string; message: Record<string, unknown> }> => {
     const id = checkId((request.params as { id?: unknown }).id);
     const message = await messages.get(id);
     if (String(message.userId) !== String(userOf(request).id)) {
