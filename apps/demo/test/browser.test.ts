@@ -66,7 +66,7 @@ describe('the login page in Chromium', () => {
     expect(await pageA.isVisible('[data-testid=signup-form]')).toBe(false);
     expect(await pageA.isVisible('[data-testid=token-panel]')).toBe(true);
 
-    const signingKid = (await demo.keyRing.getSigningKey()).kid;
+    const signingKid = (await demo.keyRing.getSigningKey()).kid!;
     expect(await pageA.textContent('[data-testid=kid]')).toBe(signingKid);
     expect(JSON.parse((await pageA.textContent('[data-testid=token-header]'))!)).toEqual({
       alg: 'ES256',
@@ -96,8 +96,12 @@ describe('the login page in Chromium', () => {
     const text = `hello from ada ${Date.now()}`;
     await pageA.fill('#message-form input[name=text]', text);
     await pageA.click('#message-form button[type=submit]');
-    await eventually(() => pageB.locator('[data-testid=messages] li .text').allTextContents()).toContain(text);
-    await eventually(() => pageA.locator('[data-testid=messages] li .text').allTextContents()).toContain(text);
+    await eventually(() => pageB.locator('[data-testid=messages] li .text').allTextContents()).toContain(
+      text,
+    );
+    await eventually(() => pageA.locator('[data-testid=messages] li .text').allTextContents()).toContain(
+      text,
+    );
     await pageB.screenshot({ path: join(SHOTS, 'login-page-live-message.png'), fullPage: true });
 
     // A logs out: the page forgets the token and the server refuses it from now on.
