@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { createHttpTransport } from '@org/http';
+import { fastifyTransport } from '@org/http/fastify';
 import { JwksEndpoint } from '@org/strategy-jwt';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuthentication, type DemoAuthentication } from './authentication.ts';
@@ -18,8 +19,6 @@ import { messageRoutes } from './routes/messages.ts';
 import { userRoutes } from './routes/users.ts';
 import { pageSecurityHeaders } from './security-headers.ts';
 import { openStores, type DemoStores } from './stores.ts';
-import { registerTransport } from './transport-bridge.ts';
-import './fastify-types.ts';
 
 /** The JWKS path, the one the transport serves by default. */
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -76,7 +75,10 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
           console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);
       },
     });
-    const requireUser = await registerTransport(app, transport);
+    // POST/DELETE /authentication and the JWKS, the `app.authenticate` guard (request.user), and
+    // Feathers' error JSON for every route.
+    await app.register(fastifyTransport, { transport });
+    const requireUser = app.authenticate;
 
     app.addHook('onSend', pageSecurityHeaders);
     await app.register(fastifyStatic, { root: join(DEMO_ROOT, 'public'), index: 'index.html' });

@@ -1,7 +1,8 @@
 // The authentication service, built from the configuration's `authentication` section exactly as a
 // Feathers app would build it, with two additions: the key ring (ES256 keys that rotate themselves,
 // private keys encrypted under the KEK) and the denylist that makes logout revoke.
-import { AuthenticationService, Unavailable, configError, type EntityService } from '@org/core';
+import { AuthenticationService, Unavailable, type EntityService } from '@org/core';
+import { configError } from '@org/core/internal';
 import { JWTStrategy, KeyRing, type KeyStore, type RevocationCheck } from '@org/strategy-jwt';
 import { LocalStrategy, protect } from '@org/strategy-local';
 

@@ -5,7 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertKnownOptions, configError, parseRecordJson } from '@org/core';
+// The demo is a sibling of the packages, so it shares their option checks (an application outside this
+// repository would import from `@org/core` only).
+import { assertKnownOptions, configError, parseRecordJson } from '@org/core/internal';
 
 /** Where the demo's own files live: `config/`, `public/`, and `data/` by default. */
 export const DEMO_ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configError } from '@org/core';
+import { configError } from '@org/core/internal';
 
 const KEK_FILE = 'kek';
 const MIN_BYTES = 32;

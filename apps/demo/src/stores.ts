@@ -8,7 +8,8 @@ import KeyvPostgres from '@keyv/postgres';
 import KeyvRedis from '@keyv/redis';
 import { postgresAdapter } from '@org/adapter-postgres';
 import { sqliteAdapter } from '@org/adapter-sqlite';
-import { configError, type EntityService } from '@org/core';
+import type { EntityService } from '@org/core';
+import { configError } from '@org/core/internal';
 import {
   memoryRateLimitStore,
   postgresRateLimitStore,
