@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserArgs, CHROMIUM } from './browser-launch.ts';
-import { freePort, startDemo, uniqueEmail, type TestDemo } from './support.ts';
+import { listeningDemo, uniqueEmail, type TestDemo } from './support.ts';
 
 const SHOTS = join(import.meta.dirname, '..', 'test-results');
 const PASSWORD = 'correct horse battery';
@@ -16,10 +16,7 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  const port = await freePort();
-  demo = await startDemo({ port });
-  await demo.app.listen({ host: '127.0.0.1', port });
-  base = `http://127.0.0.1:${port}`;
+  ({ demo, base } = await listeningDemo());
   browser = await chromium.launch({ executablePath: CHROMIUM, args: browserArgs() });
   mkdirSync(SHOTS, { recursive: true });
 });

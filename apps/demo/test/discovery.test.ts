@@ -4,16 +4,13 @@
 import { createRemoteVerifier } from '@org/strategy-jwt';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, signUpAndLogIn, startDemo, type TestDemo } from './support.ts';
+import { listeningDemo, signUpAndLogIn, type TestDemo } from './support.ts';
 
 let demo: TestDemo;
 let base: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  demo = await startDemo({ port });
-  await demo.app.listen({ host: '127.0.0.1', port });
-  base = `http://127.0.0.1:${port}`;
+  ({ demo, base } = await listeningDemo());
 });
 afterAll(async () => demo?.dispose());
 

@@ -76,3 +76,13 @@ export async function signUpAndLogIn(
 
 /** The Authorization header for a token. */
 export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
+/** A demo listening on a free loopback port, with its base URL (also its issuer). */
+export async function listeningDemo(
+  overrides: Record<string, unknown> = {},
+): Promise<{ demo: TestDemo; base: string }> {
+  const port = await freePort();
+  const demo = await startDemo({ port, ...overrides });
+  await demo.app.listen({ host: '127.0.0.1', port });
+  return { demo, base: `http://127.0.0.1:${port}` };
+}

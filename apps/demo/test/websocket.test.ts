@@ -3,21 +3,20 @@
 // logout, and bad input answered with an error message instead of a crash.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestSocket } from './socket-client.ts';
-import { bearer, freePort, signUpAndLogIn, startDemo, type TestDemo } from './support.ts';
+import { bearer, listeningDemo, signUpAndLogIn, type TestDemo } from './support.ts';
 
 let demo: TestDemo;
 let wsUrl: string;
 const sockets: TestSocket[] = [];
+// Ten-minute tokens, a warning one minute before exp.
+const SHORT_TOKENS = {
+  authentication: { jwtOptions: { expiresIn: '10m' }, realtime: { expiryWarning: '1m' } },
+};
 
 beforeAll(async () => {
-  const port = await freePort();
-  // Ten-minute tokens, a warning one minute before exp.
-  demo = await startDemo({
-    port,
-    authentication: { jwtOptions: { expiresIn: '10m' }, realtime: { expiryWarning: '1m' } },
-  });
-  await demo.app.listen({ host: '127.0.0.1', port });
-  wsUrl = `ws://127.0.0.1:${port}/ws`;
+  let base: string;
+  ({ demo, base } = await listeningDemo(SHORT_TOKENS));
+  wsUrl = `${base.replace('http', 'ws')}/ws`;
 });
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((socket) => socket.close()));
@@ -158,13 +157,9 @@ describe('expiry', () => {
   // the fake ones: ten minutes pass in an instant.
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
-    const port = await freePort();
-    timed = await startDemo({
-      port,
-      authentication: { jwtOptions: { expiresIn: '10m' }, realtime: { expiryWarning: '1m' } },
-    });
-    await timed.app.listen({ host: '127.0.0.1', port });
-    timedUrl = `ws://127.0.0.1:${port}/ws`;
+    let base: string;
+    ({ demo: timed, base } = await listeningDemo(SHORT_TOKENS));
+    timedUrl = `${base.replace('http', 'ws')}/ws`;
   });
   afterAll(async () => {
     vi.useRealTimers();
