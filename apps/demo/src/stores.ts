@@ -128,7 +128,7 @@ export async function openStores(
       rateLimit = postgresRateLimitStore({ pool, schemaName: namespace });
     } else {
       shared = 'sqlite';
-      keyStore = sqliteKeyStore({ uri: `sqlite://${sqliteFile}` });
+      keyStore = sqliteKeyStore({ filename: sqliteFile }); // the same file as users and messages
       denylistStore = new Keyv();
       rateLimit = memoryRateLimitStore();
     }
