@@ -4,6 +4,7 @@ import {
 } from '@feathersjs/authentication';
 import { LocalStrategy as FeathersLocal, hooks as feathersHooks } from '@feathersjs/authentication-local';
 import { feathers } from '@feathersjs/feathers';
+import bcryptjs from 'bcryptjs';
 import { memory } from '@feathersjs/memory';
 import { NotAuthenticated } from '@org/core';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,7 +13,7 @@ import { createTestApp, FAST_HASHING, TEST_SECRET } from './test-app.ts';
 const password = 'the-right-password';
 
 /** Feathers' own local-strategy fixture: memory users, bcrypt hashes, protect('password'). */
-function createFeathersApp() {
+function createFeathersApp(records: Array<Record<string, any>> = []) {
   const app = feathers();
   const authentication = new FeathersAuthentication(app);
   app.set('authentication', {
@@ -25,7 +26,10 @@ function createFeathersApp() {
   authentication.register('jwt', new FeathersJWT());
   authentication.register('local', new FeathersLocal());
   app.use('authentication', authentication);
-  app.use('users', memory({ multi: ['create'] }));
+  app.use(
+    'users',
+    memory({ multi: ['create'], store: Object.fromEntries(records.map((r) => [r.id, { ...r }])) }),
+  );
   app.service('users').hooks({ create: [feathersHooks.hashPassword('password')] });
   return app;
 }
@@ -138,5 +142,51 @@ describe('migrating users with bcrypt hashes written by Feathers', () => {
     await app.auth.create({ strategy: 'local', email: 'legacy@example.com', password });
     expect(patch).toHaveBeenCalledTimes(2);
     expect(app.users.rows.get(String(user.id))!.password).toMatch(/^\$scrypt\$/);
+  });
+});
+
+describe("the way back: 'keep' mode, and the point of no return", () => {
+  const settings = (bcrypt: 'upgrade' | 'keep') => ({
+    usernameField: 'email',
+    passwordField: 'password',
+    hashSize: 4,
+    hashing: { ...FAST_HASHING, bcrypt },
+  });
+
+  it("'keep' writes bcrypt for sign-ups and turns an upgraded user back to bcrypt on login, so stock Feathers logs them in; a user who never logs in during 'keep' stays on scrypt and is lost to Feathers", async () => {
+    // 1. Users migrated from Feathers, upgraded to scrypt by 'upgrade'.
+    const upgrading = await createTestApp(settings('upgrade'));
+    for (const email of ['back@example.com', 'away@example.com']) {
+      await upgrading.users.create({ email, password: await bcryptjs.hash(password, 4) });
+      await upgrading.auth.create({ strategy: 'local', email, password });
+    }
+    const rows = [...upgrading.users.rows.values()];
+    expect(rows.map((r) => r.password)).toEqual([
+      expect.stringMatching(/^\$scrypt\$/),
+      expect.stringMatching(/^\$scrypt\$/),
+    ]);
+
+    // 2. The team rolls back: 'keep'. One user logs in, one signs up; the other never comes back.
+    const keeping = await createTestApp(settings('keep'));
+    for (const row of rows) await keeping.users.create(row);
+    await keeping.auth.create({ strategy: 'local', email: 'back@example.com', password });
+    await keeping.createUser({ id: 3, email: 'new@example.com', password });
+    const byEmail = new Map([...keeping.users.rows.values()].map((r) => [r.email as string, r]));
+    expect(byEmail.get('back@example.com')!.password).toMatch(/^\$2b\$04\$/);
+    expect(byEmail.get('new@example.com')!.password).toMatch(/^\$2b\$04\$/);
+    expect(byEmail.get('away@example.com')!.password).toMatch(/^\$scrypt\$/);
+    // Still a login here, and only one write per change.
+    await keeping.auth.create({ strategy: 'local', email: 'back@example.com', password });
+    expect(keeping.users.calls.filter((c) => c.method === 'patch')).toHaveLength(1);
+
+    // 3. Stock Feathers on the same records.
+    const app = createFeathersApp([...keeping.users.rows.values()]);
+    for (const email of ['back@example.com', 'new@example.com']) {
+      const result = await app.service('authentication').create({ strategy: 'local', email, password });
+      expect(result.accessToken).toEqual(expect.any(String));
+    }
+    await expect(
+      app.service('authentication').create({ strategy: 'local', email: 'away@example.com', password }),
+    ).rejects.toMatchObject({ name: 'NotAuthenticated' });
   });
 });

@@ -90,3 +90,62 @@ describe('hashPassword', () => {
     expect(remove).toEqual({ method: 'remove' });
   });
 });
+
+describe('hashPassword(...).service()', () => {
+  function recorder() {
+    const calls: Array<{ method: string; args: unknown[] }> = [];
+    const service = {
+      id: 'id',
+      get: async (...args: unknown[]) => (calls.push({ method: 'get', args }), {}),
+      find: async (...args: unknown[]) => (calls.push({ method: 'find', args }), []),
+      create: async (...args: unknown[]) => (calls.push({ method: 'create', args }), args[0] as any),
+      update: async (...args: unknown[]) => (calls.push({ method: 'update', args }), args[1] as any),
+      patch: async (...args: unknown[]) => (calls.push({ method: 'patch', args }), args[1] as any),
+      remove: async (...args: unknown[]) => (calls.push({ method: 'remove', args }), {}),
+    };
+    return { calls, users: hashPassword('password', { hasher }).service(service) };
+  }
+
+  it('hashes the data of create (one or many), update and patch, and passes everything else through', async () => {
+    const { calls, users } = recorder();
+    await users.create({ password: 'pw' });
+    await users.create([{ password: 'a' }, { name: 'no password' }] as any);
+    await (users as any).update(1, { password: 'pw' }, { provider: 'rest' });
+    await users.patch(1, { password: 'pw' });
+    await users.get(1, { query: { password: 'pw' } });
+    const data = calls
+      .filter((c) => c.method !== 'get')
+      .map((c) => (c.method === 'create' ? c.args[0] : c.args[1]));
+    expect((data[0] as any).password).toMatch(/^\$scrypt\$/);
+    expect((data[1] as any)[0].password).toMatch(/^\$scrypt\$/);
+    expect((data[1] as any)[1]).toEqual({ name: 'no password' });
+    expect((data[2] as any).password).toMatch(/^\$scrypt\$/);
+    expect((data[3] as any).password).toMatch(/^\$scrypt\$/);
+    expect(calls.find((c) => c.method === 'get')!.args).toEqual([1, { query: { password: 'pw' } }]);
+  });
+
+  it("stores the strategy's upgrade write as it is, but only when internal and already a hash", async () => {
+    const { calls, users } = recorder();
+    const hash = await hasher.hash('pw');
+    await users.patch(1, { password: hash }, { passwordUpgrade: true });
+    await users.patch(1, { password: 'plain' }, { passwordUpgrade: true });
+    await users.patch(1, { password: hash }, { passwordUpgrade: true, provider: 'rest' });
+    const stored = calls.map((c) => (c.args[1] as { password: string }).password);
+    expect(stored[0]).toBe(hash);
+    expect(stored[1]).toMatch(/^\$scrypt\$/);
+    expect(stored[2]).not.toBe(hash);
+  });
+
+  it('reads the hasher from the strategy at call time (wrapped before the strategy is registered)', async () => {
+    let current = new PasswordHasher({ logN: 10 });
+    const strategy = {
+      get hasher() {
+        return current;
+      },
+    };
+    const hash = hashPassword('password', { strategy });
+    current = new PasswordHasher({ logN: 11, maxPasswordLength: 4 });
+    expect((await hash.data({ password: 'pw' })).password).toMatch(/^\$scrypt\$ln=11,/);
+    await expect(hash.data({ password: 'longer' })).rejects.toMatchObject({ code: 400 });
+  });
+});

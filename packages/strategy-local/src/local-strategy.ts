@@ -12,9 +12,10 @@ import {
 } from '@org/core';
 import { didYouMean, configError } from '@org/core/internal';
 import { readCredential } from './credential.ts';
-import { getPath, isDotPath, omitPath, setPath } from './dot-path.ts';
+import { getPath, isDotPath, omitPath } from './dot-path.ts';
 import { BCRYPT_MAX_COST, BCRYPT_MIN_COST } from './bcrypt-hash.ts';
 import { PasswordHasher, type PasswordHasherOptions } from './password-hasher.ts';
+import { writePasswordUpgrade } from './password-upgrade.ts';
 
 /** The `authentication.local` settings, as {@link LocalStrategy.configuration} returns them (defaults applied). */
 export interface LocalStrategyConfiguration {
@@ -333,8 +334,9 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
    * After a successful login, replaces a hash that {@link PasswordHasher.shouldRehash} reports (bcrypt
    * from Feathers in `'upgrade'` mode, older scrypt parameters, scrypt in `'keep'` mode) by patching the
    * entity. A password over bcrypt's 72 bytes is never moved to or from bcrypt (bcrypt checked only its
-   * first 72 bytes, so the typed ending may not be the user's). Best effort: a failed patch does not fail
-   * the login, the next one tries again.
+   * first 72 bytes, so the typed ending may not be the user's). The patch carries `params.passwordUpgrade`,
+   * so `hashPassword()` stores the new hash as it is (exactly once). Best effort: a failed patch does not
+   * fail the login, the next one tries again.
    * @param entity - The entity that was found.
    * @param password - The password that just verified.
    * @returns The patched entity, or `entity` unchanged.
@@ -345,12 +347,9 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     const entityService = this.#entityService();
     const id = entity[entityId ?? entityService.id ?? 'id'];
     if (!this.hasher.shouldRehash(password, hash) || id === undefined) return entity;
-    const [head, ...rest] = entityPasswordField.split('.') as [string, ...string[]];
-    const newHash = await this.hasher.hash(password);
-    // patch merges top-level fields only, so a nested hash is written with its siblings.
-    const data = { [head]: rest.length === 0 ? newHash : setPath(entity[head], rest.join('.'), newHash) };
     try {
-      return await entityService.patch(id, data, {});
+      const newHash = await this.hasher.hash(password);
+      return await writePasswordUpgrade(entityService, id, entity, entityPasswordField, password, newHash);
     } catch {
       return entity;
     }
