@@ -11,6 +11,7 @@ export const ERROR_REASONS = {
   'invalid-configuration': 400,
   'missing-package': 400,
   'invalid-body': 400,
+  'invalid-redirect': 400,
   // 401
   'not-authenticated': 401,
   'no-credentials': 401,
@@ -29,6 +30,7 @@ export const ERROR_REASONS = {
   'claim-invalid': 401,
   'session-expired': 401,
   'ambiguous-credentials': 401,
+  'invalid-state': 401,
   // 403
   forbidden: 403,
   // 404
@@ -48,6 +50,7 @@ export const ERROR_REASONS = {
   // 503
   unavailable: 503,
   'store-unavailable': 503,
+  'provider-unavailable': 503,
 } as const;
 
 /** A stable machine-readable error reason; see {@link ERROR_REASONS}. */
