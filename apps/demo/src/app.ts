@@ -69,7 +69,7 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
     app.removeContentTypeParser('text/plain'); // a JSON API: any other body is a 415, as on /authentication
     const transport = createHttpTransport(auth, {
       jwks: new JwksEndpoint(keyRing),
-      rateLimit: { store: stores.rateLimit },
+      rateLimit: { store: stores.rateLimit, keyPrefix: `${stores.namespace}_login` },
       onError: (error) => {
         if (error.code >= 500)
           console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);

@@ -1,11 +1,21 @@
 // `npm start`: reads the configuration, builds the demo, listens, and says where to go. Ctrl-C (or
 // SIGTERM) closes the server, the key ring and the stores before the process exits.
+import { isAuthError } from '@org/core';
 import { createDemo } from './app.ts';
 import { loadConfig } from './config.ts';
 
+// A configuration or store problem: say what it is, without a stack, and exit.
+const cannotStart = (error: unknown): never => {
+  if (!isAuthError(error)) throw error;
+  console.error(`[demo] cannot start: ${error.message}`);
+  process.exit(1);
+};
+
 const started = Date.now();
-const config = loadConfig();
-const demo = await createDemo(config);
+const config = await Promise.resolve()
+  .then(() => loadConfig())
+  .catch(cannotStart);
+const demo = await createDemo(config).catch(cannotStart);
 await demo.app.listen({ host: config.host, port: config.port });
 
 const { publicUrl, stores, kekSource } = demo;

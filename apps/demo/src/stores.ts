@@ -33,6 +33,8 @@ import { DEMO_ROOT, type DemoConfig } from './config.ts';
 export interface DemoStores {
   /** How the state is kept, for the start banner. */
   mode: { entities: 'sqlite' | 'postgres'; shared: 'sqlite' | 'redis' | 'postgres' };
+  /** The Postgres schema and the prefix of the shared keys (`DEMO_NAMESPACE`, default `demo`). */
+  namespace: string;
   /** The data folder (the KEK lives there unless `AUTH_KEK` is set). */
   dataDir: string;
   /** Users (the password hash is stored, never returned: see users-service.ts). */
@@ -140,6 +142,7 @@ export async function openStores(
 
     return {
       mode: { entities: pool ? 'postgres' : 'sqlite', shared },
+      namespace,
       dataDir,
       users,
       messages,
