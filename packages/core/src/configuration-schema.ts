@@ -140,9 +140,8 @@ export const AuthenticationConfigurationSchema = Type.Object(
         ),
       ),
     ),
-    revocation: Type.Optional(
-      AnyObject<Record<string, unknown>>('Revocation settings or a revocation store.'),
-    ),
+    // `object`, not a record: a denylist is an interface without an index signature.
+    revocation: Type.Optional(AnyObject<object>('Revocation settings or a revocation store.')),
     entityCache: Type.Optional(AnyObject<Record<string, unknown>>('Entity cache settings.')),
   },
   { additionalProperties: true },
