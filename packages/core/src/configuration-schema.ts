@@ -143,6 +143,11 @@ export const AuthenticationConfigurationSchema = Type.Object(
     // `object`, not a record: a denylist is an interface without an index signature.
     revocation: Type.Optional(AnyObject<object>('Revocation settings or a revocation store.')),
     entityCache: Type.Optional(AnyObject<Record<string, unknown>>('Entity cache settings.')),
+    oauth: Type.Optional(
+      AnyObject<Record<string, unknown>>(
+        'OAuth settings (`redirect`, `origins`, one section per provider); `@org/strategy-oauth` validates them.',
+      ),
+    ),
   },
   { additionalProperties: true },
 );
