@@ -4,9 +4,6 @@
 // same keys, refuses the same revoked tokens and counts the same failed logins.
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import KeyvPostgres from '@keyv/postgres';
-import KeyvRedis from '@keyv/redis';
-import { postgresAdapter } from '@org/adapter-postgres';
 import { sqliteAdapter } from '@org/adapter-sqlite';
 import type { EntityService } from '@org/core';
 import { configError } from '@org/core/internal';
@@ -24,9 +21,7 @@ import {
   type Denylist,
   type KeyStore,
 } from '@org/strategy-jwt';
-import { Redis } from 'ioredis';
 import Keyv from 'keyv';
-import pg from 'pg';
 import { DEMO_ROOT, type DemoConfig } from './config.ts';
 
 /** The demo's state: entity stores, the key store, the denylist and the rate-limit counters. */
@@ -79,11 +74,16 @@ export async function openStores(
     for (const closer of closers.reverse()) await closer();
   };
   try {
-    const pool = config.postgres ? new pg.Pool({ connectionString: config.postgres, max: 5 }) : undefined;
+    // Postgres and Redis clients load only when configured: the default start stays quick.
+    const pg = config.postgres ? (await import('pg')).default : undefined;
+    const pool =
+      config.postgres && pg ? new pg.Pool({ connectionString: config.postgres, max: 5 }) : undefined;
     if (pool) closers.push(() => pool.end());
-    const redis = config.redis
-      ? new Redis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 1 })
-      : undefined;
+    const Redis = config.redis ? (await import('ioredis')).Redis : undefined;
+    const redis =
+      config.redis && Redis
+        ? new Redis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 1 })
+        : undefined;
     if (redis) {
       redis.on('error', () => undefined); // reconnects by itself; each failed command is reported where it fails
       await redis.connect();
@@ -94,6 +94,7 @@ export async function openStores(
     let messages: EntityService;
     const sqliteFile = join(dataDir, 'demo.sqlite');
     if (pool) {
+      const { postgresAdapter } = await import('@org/adapter-postgres');
       const pgUsers = postgresAdapter({ pool, schema: namespace, table: 'users', uniqueFields: ['email'] });
       const pgMessages = postgresAdapter({ pool, schema: namespace, table: 'messages' });
       await pgUsers.start();
@@ -119,11 +120,13 @@ export async function openStores(
     if (config.redis) {
       shared = 'redis';
       keyStore = redisKeyStore({ url: config.redis, namespace });
+      const { default: KeyvRedis } = await import('@keyv/redis');
       denylistStore = new Keyv(new KeyvRedis(config.redis), { namespace: `${namespace}-revoked` });
       rateLimit = redisRateLimitStore({ client: redis! });
     } else if (pool) {
       shared = 'postgres';
       keyStore = postgresKeyStore({ pool, schema: namespace, namespace });
+      const { default: KeyvPostgres } = await import('@keyv/postgres');
       denylistStore = new Keyv(
         new KeyvPostgres({ uri: config.postgres!, schema: namespace, table: 'revoked' }),
       );
