@@ -86,7 +86,7 @@ export async function createAuthentication(inputs: AuthenticationInputs): Promis
         ...settings,
         jwtOptions,
         keyRing,
-        revocation: inputs.revocation as object as Record<string, unknown>,
+        revocation: inputs.revocation,
       },
       { services: { [String(settings.service ?? 'users')]: users } },
     );
