@@ -70,7 +70,7 @@ export { createRemoteVerifier, RemoteVerifier, type RemoteVerifierOptions } from
 export { JwksRefusedError } from './jwks/remote-key-set.ts';
 export { KeyRing, createKeyRing } from './keys/key-ring.ts';
 export type { KeyRingOptions, KeyRingSettings } from './keys/key-ring-options.ts';
-export type { IntegrityFailure, IntegrityReason } from './keys/key-ring-events.ts';
+export type { ClockSkew, IntegrityFailure, IntegrityReason } from './keys/key-ring-events.ts';
 export {
   keyState,
   type EncryptedPrivateKey,

@@ -1,4 +1,4 @@
-import { Conflict, NotFound, Unavailable } from '@org/core';
+import { Conflict, NotFound } from '@org/core';
 import type { Kek } from './key-encryption-key.ts';
 import type { KeyRecord, KeyState } from './key-record.ts';
 import type { KeyRingSettings } from './key-ring-options.ts';
@@ -87,14 +87,15 @@ async function revokeRecord(
 export async function rotateKey(ring: RingInternals, immediate: boolean): Promise<string | undefined> {
   await ring.refresh();
   const now = ring.now();
-  const { algorithm, rotationPeriod, prePublication, retention } = ring.settings;
+  const { algorithm, rotationPeriod, prePublication, clockTolerance, retention } = ring.settings;
   const slot = slotOf(now, rotationPeriod);
-  const activateAt = immediate ? now : now + prePublication;
+  // The dates of a key of this slot created late (signing at once, dated clockTolerance back), or published
+  // now and signing after prePublication + clockTolerance, as a scheduled key would.
   const dates = slotDates(slot, now, ring.settings);
+  const activateAt = immediate ? dates.activateAt : now + prePublication + clockTolerance;
   if (activateAt >= dates.deactivateAt) return undefined;
   const ids = (await ring.store.list()).map((e) => e.id);
-  const id = nextInChain(ids, new Set(ring.loaded().map((k) => k.id)), algorithm, slot);
-  if (!id) throw new Unavailable('Key store holds an unreadable record', { reason: 'store-unavailable' });
+  const id = nextInChain(ids, algorithm, slot);
   const pair = await generateSigningKeyPair(algorithm, ring.settings.rsaModulusLength);
   const fields = {
     ...dates,
@@ -102,7 +103,7 @@ export async function rotateKey(ring: RingInternals, immediate: boolean): Promis
     kid: pair.kid,
     alg: algorithm,
     publicJwk: pair.publicJwk,
-    publishAt: now,
+    ...(!immediate && { createdAt: now, publishAt: now }),
     activateAt,
   };
   if (
@@ -117,10 +118,14 @@ export async function rotateKey(ring: RingInternals, immediate: boolean): Promis
   for (const key of ring.loaded()) {
     const r = key.record;
     if (r.alg !== algorithm || ring.stateOf(r, now) !== 'active' || r.deactivateAt <= activateAt) continue;
-    const shortened = { ...recordFields(r), deactivateAt: activateAt, retireAt: activateAt + retention };
+    const deactivateAt = Math.max(r.activateAt, activateAt);
+    const shortened = { ...recordFields(r), deactivateAt, retireAt: deactivateAt + retention };
     await ring.store.update(
       key.id,
-      JSON.stringify(sealRecord(shortened, key.privateKey, ring.writeKek, bindingOf(r, ring.namespace))),
+      // A private key this instance only holds in memory (the record was stripped) is not written back.
+      JSON.stringify(
+        sealRecord(shortened, r.privateKey && key.privateKey, ring.writeKek, bindingOf(r, ring.namespace)),
+      ),
       key.value,
     );
   }

@@ -59,7 +59,11 @@ describe('KeyRing configuration', () => {
     ],
     [
       { rotationPeriod: '1d', prePublication: '1d' },
-      "'keyRing.prePublication' must be shorter than 'keyRing.rotationPeriod'",
+      "'keyRing.prePublication' + 'keyRing.clockTolerance' must be shorter than 'keyRing.rotationPeriod': keys are published that long before their slot",
+    ],
+    [
+      { rotationPeriod: '1d', prePublication: 86_280, cacheLifetime: '1h' },
+      "'keyRing.prePublication' + 'keyRing.clockTolerance' must be shorter than 'keyRing.rotationPeriod'",
     ],
     [
       { retention: '1d' },
@@ -122,10 +126,13 @@ describe('KeyRing revocation and manual rotation', () => {
     await expect(verifyToken(a, token, T0)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
     const replacement = (await a.getSigningKey()).kid;
     expect(replacement).not.toBe(leaked);
+    // Dated clockTolerance back, so an instance whose clock is behind signs with it too.
     expect(a.keys().find((k) => k.kid === replacement)).toMatchObject({
       id: 'slot:ES256:20000.1',
       state: 'active',
-      activateAt: T0,
+      createdAt: T0 - 5 * MINUTE,
+      publishAt: T0 - 5 * MINUTE,
+      activateAt: T0 - 5 * MINUTE,
     });
     expect(a.keys().find((k) => k.kid === leaked)).toMatchObject({
       state: 'revoked',
@@ -146,7 +153,7 @@ describe('KeyRing revocation and manual rotation', () => {
     await r.revoke(next.kid);
     expect(r.keys().find((k) => k.id === 'slot:ES256:20001.1')).toMatchObject({
       activateAt: BOUNDARY,
-      publishAt: BOUNDARY - DAY,
+      publishAt: BOUNDARY - DAY - 5 * MINUTE,
     });
   });
 
@@ -160,11 +167,14 @@ describe('KeyRing revocation and manual rotation', () => {
     expect((await r.getSigningKey()).kid).toBe(old);
     c.set(T0 + DAY);
     await r.refresh();
+    expect((await r.getSigningKey()).kid).toBe(old); // the lead is prePublication + clockTolerance
+    c.set(T0 + DAY + 5 * MINUTE);
+    await r.refresh();
     expect((await r.getSigningKey()).kid).toBe(kid);
     expect(r.keys().find((k) => k.kid === old)).toMatchObject({
       state: 'retiring',
-      deactivateAt: T0 + DAY,
-      retireAt: T0 + 3 * DAY + 5 * MINUTE,
+      deactivateAt: T0 + DAY + 5 * MINUTE,
+      retireAt: T0 + 3 * DAY + 10 * MINUTE,
     });
     expect(await r.rotate({ immediate: true })).toEqual(expect.any(String));
     c.set(BOUNDARY - HOUR); // the next slot's key takes over sooner than a lead away
@@ -183,20 +193,54 @@ describe('KeyRing across instances in one process', () => {
     expect((await store.list()).map((e) => e.id).sort()).toEqual(['slot:ES256:20000', 'slot:ES256:20001']);
   });
 
-  it('never mints a key with a KEK the others cannot read', async () => {
+  it('refuses to start, and never writes, with a KEK that opens none of the stored records', async () => {
     const c = clock(T0);
     const store = keyvKeyStore();
-    await ring({ now: c.now, store }).start();
-    const stranger = ring({ now: c.now, store, kek: { secret: 'another-secret-of-at-least-32-bytes!!' } });
+    const first = ring({ now: c.now, store, kek: { id: 'prod-2024', secret: KEK.secret } });
+    await first.start();
+    const before = await store.list();
+    const stranger = ring({
+      now: c.now,
+      store,
+      kek: [
+        { id: 'typo', secret: 'another-secret-of-at-least-32-bytes!!' },
+        { id: 'older', secret: 'yet-another-secret-of-at-least-32-bytes' },
+      ],
+    });
     const failures: string[] = [];
     stranger.onIntegrityFailure((f) => failures.push(`${f.id}:${f.reason}`));
-    await stranger.start();
-    expect(failures.sort()).toEqual(['slot:ES256:20000:unknown-kek', 'slot:ES256:20001:unknown-kek']);
-    await expect(Promise.resolve().then(() => stranger.getSigningKey())).rejects.toMatchObject({
-      reason: 'unavailable',
-      code: 503,
+    const error = await stranger.start().then(
+      () => expect.unreachable('started'),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BadRequest);
+    expect(error).toMatchObject({
+      reason: 'invalid-configuration',
+      code: 400,
+      message:
+        'KEK mismatch: none of the 2 records in the key store opens with the configured KEK id(s) typo, older; ' +
+        "they were sealed under KEK id(s) prod-2024. Configure the deployment's KEK (to change it, add the new " +
+        'one read-only first: see "Rotating the KEK" in the key rotation guide)',
+      data: { storeKekIds: ['prod-2024'], configuredKekIds: ['typo', 'older'], records: 2 },
     });
-    expect((await store.list()).map((e) => e.id).sort()).toEqual(['slot:ES256:20000', 'slot:ES256:20001']);
+    expect(failures.sort()).toEqual(['slot:ES256:20000:unknown-kek', 'slot:ES256:20001:unknown-kek']);
+    await expect(stranger.refresh()).rejects.toMatchObject({ reason: 'invalid-configuration' });
+    expect(() => stranger.getSigningKey()).toThrow(expect.objectContaining({ reason: 'unavailable' }));
+    c.advance(40 * DAY); // the stranger's clock passes every date: still nothing written
+    await expect(stranger.refresh()).rejects.toMatchObject({ reason: 'invalid-configuration' });
+    expect(await store.list()).toEqual(before);
+  });
+
+  it('says the secret differs when the records name the configured KEK id', async () => {
+    const store = keyvKeyStore();
+    await ring({ now: clock(T0).now, store, kek: { id: 'main', secret: KEK.secret } }).start();
+    const typo = ring({ now: clock(T0).now, store, kek: { id: 'main', secret: `${KEK.secret}!` } });
+    await expect(typo.start()).rejects.toMatchObject({
+      message: expect.stringContaining(
+        'their KEK id(s) main are configured but the check fails: the secret differs from the one that sealed them',
+      ),
+      data: { storeKekIds: ['main'], configuredKekIds: ['main'] },
+    });
   });
 });
 

@@ -51,10 +51,11 @@ describe('records are bound to their namespace', () => {
     expect(failures).toEqual([{ id: CURRENT, reason: 'bad-mac' }]);
     expect(b.resolve({ alg: 'ES256', kid: aKey.kid! })).toBeUndefined();
     expect(b.jwks().keys.map((k) => k.kid)).not.toContain(aKey.kid);
-    // B never signs with A's key: tokens of one ring cannot be minted by the other.
-    await expect(Promise.resolve().then(() => b.getSigningKey())).rejects.toMatchObject({
-      reason: 'unavailable',
-    });
+    // B never signs with A's key: tokens of one ring cannot be minted by the other. The refused record is
+    // treated as compromised and superseded by the chain's next generation.
+    const bKey = await b.getSigningKey();
+    expect(bKey.kid).not.toBe(aKey.kid);
+    expect(b.keys().find((k) => k.kid === bKey.kid)).toMatchObject({ id: `${CURRENT}.1`, state: 'active' });
     const token = await signToken(a, T0, DAY);
     await expect(verifyToken(b, token, T0)).rejects.toBeDefined();
   });
@@ -120,8 +121,13 @@ describe('records written before the binding (format version 1)', () => {
     const other = ring(elsewhere);
     const failures: IntegrityFailure[] = [];
     other.onIntegrityFailure((f) => failures.push(f));
-    await other.refresh();
+    // A ring that opens none of them refuses to start and writes nothing.
+    await expect(other.refresh()).rejects.toMatchObject({
+      reason: 'invalid-configuration',
+      message: expect.stringContaining('or they belong to another namespace'),
+    });
     expect(failures.map((f) => f.reason)).toEqual(['bad-mac', 'bad-mac']);
+    expect(await elsewhere.list()).toHaveLength(2);
   });
 
   it('refuses an unknown legacyRecords value', () => {

@@ -2,7 +2,7 @@ import { didYouMean, configError } from '@org/core/internal';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 import type { KekSpec } from './key-encryption-key.ts';
 import type { KeyStore } from './stores/key-store.ts';
-import type { IntegrityFailure } from './key-ring-events.ts';
+import type { ClockSkew, IntegrityFailure } from './key-ring-events.ts';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './signing-key-pair.ts';
 
 /** Options of {@link createKeyRing}. Durations are seconds or strings like `'30d'`, `'24h'`, `'5m'`. */
@@ -30,7 +30,8 @@ export interface KeyRingOptions {
   rotationPeriod?: Duration;
   /**
    * How long before it signs a key is published. At least `cacheLifetime`, so every cached JWKS already
-   * holds the key when its first token arrives.
+   * holds the key when its first token arrives. Keys are published `prePublication + clockTolerance` ahead
+   * of their slot, so this holds for an instance whose clock runs up to `clockTolerance` ahead.
    * @defaultValue `'24h'`
    */
   prePublication?: Duration;
@@ -40,7 +41,10 @@ export interface KeyRingOptions {
    */
   maxTokenLifetime?: Duration;
   /**
-   * The verifiers' clock tolerance.
+   * The verifiers' clock tolerance, and the largest difference between the clocks of the instances sharing
+   * the store that the ring absorbs: a private key is deleted, and a retired record removed, this long after
+   * its date; a key created to sign at once is dated this long back. A larger difference is reported
+   * (`onClockSkew`) and the ring then creates no key.
    * @defaultValue `'5m'`
    */
   clockTolerance?: Duration;
@@ -56,8 +60,9 @@ export interface KeyRingOptions {
    */
   retention?: Duration;
   /**
-   * How often the ring re-reads the store (it also wakes at each scheduled state change).
-   * @defaultValue `'60s'`
+   * How often the ring re-reads the store (it also wakes at each scheduled state change). A key another
+   * instance created to sign at once (first boot, a replacement) reaches this one within it.
+   * @defaultValue `'60s'`, or `prePublication` when that is shorter
    */
   refreshInterval?: Duration;
   /**
@@ -85,6 +90,8 @@ export interface KeyRingOptions {
    * @defaultValue `'accept'`
    */
   legacyRecords?: 'accept' | 'refuse';
+  /** Called when a record shows another instance's clock beyond `clockTolerance` (see `KeyRing#onClockSkew`). */
+  onClockSkew?: (skew: ClockSkew) => void;
 }
 
 /** The resolved settings of a ring, in milliseconds. */
@@ -117,6 +124,7 @@ const KNOWN_OPTIONS = [
   'now',
   'onIntegrityFailure',
   'legacyRecords',
+  'onClockSkew',
 ] as const;
 
 const ms = (value: Duration | undefined, fallback: Duration, setting: string): number =>
@@ -150,7 +158,11 @@ export function resolveKeyRingSettings(options: KeyRingOptions): KeyRingSettings
     options.retention === undefined
       ? maxTokenLifetime + clockTolerance + cacheLifetime
       : ms(options.retention, 0, 'retention');
-  const refreshInterval = ms(options.refreshInterval, '60s', 'refreshInterval');
+  // Derived like this in `org-keys` too: a short pre-publication shortens the default refresh with it.
+  const refreshInterval =
+    options.refreshInterval === undefined
+      ? Math.min(60_000, prePublication)
+      : ms(options.refreshInterval, 0, 'refreshInterval');
   const unknownKidCooldown = ms(options.unknownKidCooldown, '10s', 'unknownKidCooldown');
   const rsaModulusLength = options.rsaModulusLength ?? 2048;
   if (rotationPeriod < 1000) throw configError(`'keyRing.rotationPeriod' must be at least 1 second`);
@@ -159,8 +171,11 @@ export function resolveKeyRingSettings(options: KeyRingOptions): KeyRingSettings
       `'keyRing.prePublication' is shorter than 'keyRing.cacheLifetime': a cached JWKS would miss the next key when it starts signing`,
     );
   }
-  if (prePublication >= rotationPeriod)
-    throw configError(`'keyRing.prePublication' must be shorter than 'keyRing.rotationPeriod'`);
+  if (prePublication + clockTolerance >= rotationPeriod) {
+    throw configError(
+      `'keyRing.prePublication' + 'keyRing.clockTolerance' must be shorter than 'keyRing.rotationPeriod': keys are published that long before their slot`,
+    );
+  }
   if (retention < maxTokenLifetime + clockTolerance) {
     throw configError(
       `'keyRing.retention' is shorter than 'keyRing.maxTokenLifetime' + 'keyRing.clockTolerance': tokens would fail before they expire`,
@@ -180,6 +195,10 @@ export function resolveKeyRingSettings(options: KeyRingOptions): KeyRingSettings
     options.legacyRecords !== 'refuse'
   )
     throw configError(`'keyRing.legacyRecords' must be 'accept' or 'refuse'`);
+  for (const name of ['onIntegrityFailure', 'onClockSkew'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw configError(`'keyRing.${name}' must be a function`);
+  }
   return Object.freeze({
     algorithm,
     rotationPeriod,

@@ -27,20 +27,22 @@ describe('KeyRing rotation (fake clock, default settings)', () => {
       ['slot:ES256:20000', 'active'],
       ['slot:ES256:20001', 'scheduled'],
     ]);
+    // The boot key signs at once, dated clockTolerance back; the next one is published
+    // prePublication + clockTolerance ahead of its slot.
     expect(keys[0]).toMatchObject({
-      publishAt: T0,
-      activateAt: T0,
+      publishAt: T0 - 5 * MINUTE,
+      activateAt: T0 - 5 * MINUTE,
       deactivateAt: 20_001 * PERIOD,
       retireAt: 20_001 * PERIOD + DAY + 5 * MINUTE + DAY,
     });
     expect(keys[1]).toMatchObject({
-      publishAt: 20_001 * PERIOD - DAY,
+      publishAt: 20_001 * PERIOD - DAY - 5 * MINUTE,
       activateAt: 20_001 * PERIOD,
       deactivateAt: 20_002 * PERIOD,
     });
     expect(r.jwks().keys.map((k) => k.kid)).toEqual([keys[0]!.kid]);
     expect((await r.getSigningKey()).kid).toBe(keys[0]!.kid);
-    expect(r.nextChangeAt()).toBe(20_001 * PERIOD - DAY);
+    expect(r.nextChangeAt()).toBe(20_001 * PERIOD - DAY - 5 * MINUTE);
   });
 
   it('rotates through several periods: published a lead ahead, tokens verify until exp, gone after retention', async () => {
@@ -102,6 +104,10 @@ describe('KeyRing rotation (fake clock, default settings)', () => {
     c.set(boundary);
     await r.refresh();
     expect((await r.getSigningKey()).kid).not.toBe(oldKid);
+    // An instance whose clock is behind still signs with it for up to clockTolerance.
+    expect(r.keys().find((k) => k.kid === oldKid)).toMatchObject({ state: 'retiring', hasPrivateKey: true });
+    c.set(boundary + 5 * MINUTE);
+    await r.refresh();
     expect(r.keys().find((k) => k.kid === oldKid)).toMatchObject({ state: 'retiring', hasPrivateKey: false });
     c.set(boundary - 1 + DAY + 5 * MINUTE - 1000);
     await r.refresh();
@@ -119,8 +125,8 @@ describe('KeyRing rotation (fake clock, default settings)', () => {
     let changes = 0;
     r.onChange(() => changes++);
     const boundary = 20_001 * PERIOD;
-    expect(r.nextChangeAt()).toBe(boundary - DAY);
-    c.set(boundary - DAY);
+    expect(r.nextChangeAt()).toBe(boundary - DAY - 5 * MINUTE);
+    c.set(boundary - DAY - 5 * MINUTE);
     expect(r.jwks().keys).toHaveLength(2); // recomputed from the clock, no store read needed
     expect(changes).toBe(1);
     expect(r.nextChangeAt()).toBe(boundary);

@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import type { ResolvedVerificationKey, SigningKey } from '../key-material/key-source.ts';
 import { isPublished, type KeyRecord, type KeyRecordFields, type KeyState } from './key-record.ts';
 import type { AsymmetricAlgorithm } from './signing-key-pair.ts';
+import { signsBefore } from './signing-choice.ts';
 
 /** A record this instance read from the store and authenticated. @internal */
 export interface LoadedKey {
@@ -42,7 +43,7 @@ export function recordFields(r: KeyRecord): KeyRecordFields {
 
 /**
  * Computes what is published, what verifies and which key signs at `now`. The signing key is the active
- * key of `algorithm` with the earliest activation, then the smallest kid, so every instance picks the same.
+ * key of `algorithm` that {@link signsBefore} the others, so every instance picks the same.
  * The JWKS holds public members plus `kid`, `alg` and `use: 'sig'`, frozen, in activation order.
  * @internal
  */
@@ -72,8 +73,7 @@ export function computeSnapshot(
     published.push(key);
     byKid.set(r.kid, Object.freeze({ key: key.publicKey, alg: r.alg }));
     if (state !== 'active' || !key.privateKey || r.alg !== algorithm) continue;
-    const s = signing?.record;
-    if (!s || r.activateAt < s.activateAt || (r.activateAt === s.activateAt && r.kid < s.kid)) signing = key;
+    if (!signing || signsBefore(key, signing)) signing = key;
   }
   published.sort(
     (a, b) => a.record.activateAt - b.record.activateAt || (a.record.kid < b.record.kid ? -1 : 1),

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 describe('KeyRing behind the TokenService', () => {
   it('signs with the active key and verifies through resolve, across a rotation driven by its own timer', async () => {
-    vi.useFakeTimers({ now: 20_001 * PERIOD - DAY - 5 * MINUTE });
+    vi.useFakeTimers({ now: 20_001 * PERIOD - DAY - 10 * MINUTE });
     ring = createKeyRing({ kek: KEK, store: keyvKeyStore() });
     await ring.start();
     const service = new TokenService({ keyRing: ring, jwtOptions: { expiresIn: '1h' } });

@@ -8,19 +8,21 @@ import type {
   VerificationKeySource,
 } from '../key-material/key-source.ts';
 import { deriveKeks, type Kek } from './key-encryption-key.ts';
-import type { IntegrityFailure } from './key-ring-events.ts';
+import type { ClockSkew, IntegrityFailure } from './key-ring-events.ts';
+import { KeyRingListeners } from './key-ring-listeners.ts';
+import { clockSkewEvidence } from './clock-skew.ts';
+import { kekMismatchError } from './kek-mismatch.ts';
+import { fallbackSigner } from './signing-choice.ts';
 import { resolveKeyRingSettings, type KeyRingOptions, type KeyRingSettings } from './key-ring-options.ts';
 import { keyState, type KeyInfo, type KeyRecord, type KeyState } from './key-record.ts';
 import { revokeKey, rotateKey, storeVerificationKeys, type RingInternals } from './key-ring-admin.ts';
-import { planMaintenance } from './key-ring-maintenance.ts';
+import { applyMaintenance, planMaintenance } from './key-ring-maintenance.ts';
 import { computeSnapshot, recordFields, type LoadedKey, type Snapshot } from './key-ring-snapshot.ts';
-import { slotDates } from './key-schedule.ts';
 import { storeNamespace, type KeyStore, type KeyStoreEntry } from './stores/key-store.ts';
 import { keyvKeyStore } from './stores/keyv-key-store.ts';
-import { bindingOf, openRecord, sealRecord, type OpenResult } from './record-seal.ts';
+import { openRecord, type OpenResult } from './record-seal.ts';
 import { rewrapEntries, type RewrapResult } from './rewrap.ts';
 import type { ImportedKey, KeyImportResult } from './imported-key.ts';
-import { generateSigningKeyPair } from './signing-key-pair.ts';
 
 /**
  * A rotating set of asymmetric signing keys shared through a {@link KeyStore}, with a precomputed JWKS.
@@ -45,13 +47,14 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   readonly #keksById: Map<string, Kek>;
   readonly #binding: { namespace: string; legacy: 'accept' | 'refuse' };
   readonly #now: () => number;
-  readonly #onIntegrity: Set<(failure: IntegrityFailure) => void> = new Set();
-  readonly #onChange: Set<() => void> = new Set();
+  readonly #listeners = new KeyRingListeners();
   #loaded: LoadedKey[] = [];
   #opened = new Map<string, OpenResult>();
   #loadedByValue = new Map<string, LoadedKey>();
   #publishedJson: string | undefined;
-  #reported = new Set<string>();
+  // Set once a read showed that the configured KEKs open the store (or found it empty).
+  #kekChecked = false;
+  #kekMismatch: BadRequest | undefined;
   // Every kid this instance saw revoked, with the revocation time, for the life of the process.
   #revokedKids = new Map<string, number>();
   #snapshot: Snapshot | undefined;
@@ -76,7 +79,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     this.store = options.store ?? keyvKeyStore();
     this.#binding = { namespace: storeNamespace(this.store), legacy: options.legacyRecords ?? 'accept' };
     this.#now = options.now ?? Date.now;
-    if (options.onIntegrityFailure) this.#onIntegrity.add(options.onIntegrityFailure);
+    if (options.onIntegrityFailure) this.#listeners.integrity.add(options.onIntegrityFailure);
+    if (options.onClockSkew) this.#listeners.clockSkew.add(options.onClockSkew);
     this.#internals = {
       store: this.store,
       settings: this.settings,
@@ -117,7 +121,9 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
   /**
    * Reads the store, creates the keys the schedule needs, and starts the refresh loop (an unref'd timer).
    * Idempotent.
-   * @throws Unavailable (`store-unavailable`) when the store cannot be read.
+   * @throws Unavailable (`store-unavailable`) when the store cannot be read; BadRequest
+   * (`invalid-configuration`) when the store holds records and the configured KEKs open none of them (the
+   * error's `data` lists `storeKekIds` and `configuredKekIds`); nothing is written then.
    */
   async start(): Promise<void> {
     if (this.#started) return;
@@ -138,7 +144,8 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * Re-reads the store and does the maintenance the schedule needs: create the current and the next
    * slot's keys when missing, delete private keys of keys that stopped signing, delete retired records.
    * Concurrent calls share one run. On failure the last good key set stays in use.
-   * @throws Unavailable (`store-unavailable`) when the store failed.
+   * @throws Unavailable (`store-unavailable`) when the store failed; BadRequest (`invalid-configuration`)
+   * on the first read, when the configured KEKs open none of the store's records (see `start`).
    */
   refresh(): Promise<void> {
     return (this.#refreshing ??= this.#refresh().finally(() => {
@@ -165,6 +172,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * smallest kid, so every instance picks the same one. Synchronous once the ring has read the store.
    * @throws Unavailable (`store-unavailable`) when the store is down and the key that was active at the
    * last good read has ended; (`unavailable`) when the store holds no usable key (e.g. a wrong KEK).
+   * BadRequest (`invalid-configuration`) when the ring was never started and the KEK opens nothing.
    */
   getSigningKey(): SigningKey | Promise<SigningKey> {
     if (!this.#everLoaded) return this.refresh().then(() => this.#signingKey());
@@ -186,17 +194,31 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
    * @returns A function that removes the listener.
    */
   onChange(listener: () => void): () => void {
-    this.#onChange.add(listener);
-    return () => this.#onChange.delete(listener);
+    this.#listeners.change.add(listener);
+    return () => this.#listeners.change.delete(listener);
   }
 
   /**
-   * Calls `listener` for each stored record that fails its integrity checks (once per distinct value).
+   * Calls `listener` for each stored record that fails its integrity checks (once per distinct value). The
+   * record is ignored; a slot whose signing key fails gets a replacement key at once. Each failure is also
+   * logged once as a process warning (code `ORG_KEY_RING_INTEGRITY`).
    * @returns A function that removes the listener.
    */
   onIntegrityFailure(listener: (failure: IntegrityFailure) => void): () => void {
-    this.#onIntegrity.add(listener);
-    return () => this.#onIntegrity.delete(listener);
+    this.#listeners.integrity.add(listener);
+    return () => this.#listeners.integrity.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when a record shows that another instance's clock differs from this one's by more
+   * than `clockTolerance` (once per record and kind of evidence). The ring creates no key on a read that
+   * shows such evidence. Each report is also logged once as a process warning (code
+   * `ORG_KEY_RING_CLOCK_SKEW`).
+   * @returns A function that removes the listener.
+   */
+  onClockSkew(listener: (skew: ClockSkew) => void): () => void {
+    this.#listeners.clockSkew.add(listener);
+    return () => this.#listeners.clockSkew.delete(listener);
   }
 
   /** Every key this instance holds, with its state now; no key material. */
@@ -284,23 +306,27 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     return result;
   }
 
-  #load(entries: KeyStoreEntry[]): void {
+  /** Authenticates and loads a store read; returns the records that failed, after reporting them. */
+  #load(entries: KeyStoreEntry[]): Array<IntegrityFailure & { value: string }> {
     const loaded: LoadedKey[] = [];
     const opened = new Map<string, OpenResult>();
-    const reported = new Set<string>();
+    const failures: Array<IntegrityFailure & { value: string }> = [];
     for (const { id, value } of entries) {
       const result = this.#open(value);
       opened.set(value, result);
       if (!result.ok || result.opened.record.id !== id) {
-        const reason = result.ok ? 'bad-mac' : result.reason;
-        const key = `${id}\n${value}`;
-        reported.add(key);
-        if (!this.#reported.has(key)) this.#report({ id, reason });
+        failures.push({ id, reason: result.ok ? 'bad-mac' : result.reason, value });
         continue;
       }
-      const { record, privateKey } = result.opened;
+      const { record } = result.opened;
       if (record.revokedAt !== undefined && !this.#revokedKids.has(record.kid))
         this.#revokedKids.set(record.kid, record.revokedAt);
+      // A key still active on this clock that an instance whose clock is ahead stripped keeps signing with
+      // the private key this instance already holds, until its own clock ends it (never after a revocation).
+      const held = this.#loaded.find((k) => k.id === id && k.record.kid === record.kid)?.privateKey;
+      const privateKey =
+        result.opened.privateKey ??
+        (held && this.#stateOf(record, this.#now()) === 'active' ? held : undefined);
       // Import each public key once per stored value, not once per refresh.
       const key = this.#loadedByValue.get(value) ?? {
         id,
@@ -313,31 +339,34 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     }
     this.#opened = opened;
     this.#loadedByValue = new Map(loaded.map((k) => [k.value, k]));
-    this.#reported = reported;
     this.#loaded = loaded.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.#everLoaded = true;
-  }
-
-  #report(failure: IntegrityFailure): void {
-    for (const listener of this.#onIntegrity) {
-      try {
-        listener(failure);
-      } catch {
-        // a failing listener must not stop the ring
-      }
-    }
+    this.#listeners.integrityFailures(failures);
+    return failures;
   }
 
   async #refresh(): Promise<void> {
     try {
       let entries = await this.store.list();
-      this.#load(entries);
-      if (await this.#maintain(entries)) {
+      const failures = this.#load(entries);
+      const mismatch = kekMismatchError(entries, failures, this.#loaded.length, [...this.#keksById.keys()]);
+      // An instance that opens nothing never writes: its records would be unreadable to the others. Once
+      // the KEK opened the store, records that all fail under known KEK ids were altered, not sealed by
+      // another deployment: chains are extended past them as usual.
+      const foreign =
+        mismatch !== undefined &&
+        (!this.#kekChecked || (mismatch.data.storeKekIds as string[]).some((id) => !this.#keksById.has(id)));
+      this.#kekMismatch = foreign ? mismatch : undefined;
+      this.#storeAvailable = true;
+      if (foreign && !this.#kekChecked) throw mismatch;
+      this.#kekChecked = true;
+      if (!foreign && (await this.#maintain(entries))) {
         entries = await this.store.list(); // read back: a key signs only once it is read from the store
         this.#load(entries);
       }
       this.#storeAvailable = true;
     } catch (error) {
+      if (error === this.#kekMismatch) throw error;
       this.#storeAvailable = false;
       // A store that cannot work as configured (its package is not installed) says so; anything else
       // is an outage the ring rides out.
@@ -349,55 +378,48 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
       this.#snapshot = undefined;
       this.#current();
     }
-    this.#lastGoodSigningKid = this.#current().signing?.kid;
+    this.#lastGoodSigningKid = this.#signer()?.kid;
   }
 
   /** Store writes the schedule needs; returns whether anything was written. */
   async #maintain(entries: KeyStoreEntry[]): Promise<boolean> {
     const now = this.#now();
-    const { algorithm } = this.settings;
+    const stateOf = (r: KeyRecord) => this.#stateOf(r, now);
+    const skew = clockSkewEvidence(this.#loaded, now, stateOf, this.settings.clockTolerance);
+    this.#listeners.skew(skew);
     const ids = entries.map((e) => e.id);
-    const plan = planMaintenance(this.#loaded, ids, now, this.settings, (r) => this.#stateOf(r, now));
-    for (const { id, slot } of plan.create) {
-      const pair = await generateSigningKeyPair(algorithm, this.settings.rsaModulusLength);
-      const fields = {
-        ...slotDates(slot, now, this.settings),
-        id,
-        kid: pair.kid,
-        alg: algorithm,
-        publicJwk: pair.publicJwk,
-      };
-      await this.store.createIfAbsent(
-        id,
-        JSON.stringify(
-          sealRecord(fields, pair.privateKey, this.#keks[0]!, { namespace: this.#binding.namespace }),
-        ),
-      );
-    }
-    for (const id of plan.remove) await this.store.delete(id);
-    for (const key of plan.strip) {
-      // A key that will never sign again keeps no private key at rest. Invariant 5: a revocation this
-      // instance knows of is written back, never erased, when the store's copy does not show it (a
-      // lost write, or a record put back from before the revocation).
-      const fields = recordFields(key.record);
-      const revokedAt = this.#revokedKids.get(key.record.kid);
-      if (fields.revokedAt === undefined && revokedAt !== undefined) fields.revokedAt = revokedAt;
-      const stripped = sealRecord(
-        fields,
-        undefined,
-        this.#keksById.get(key.record.kekId)!,
-        bindingOf(key.record, this.#binding.namespace),
-      );
-      await this.store.update(key.id, JSON.stringify(stripped), key.value);
-    }
-    return plan.create.length + plan.remove.length + plan.strip.length > 0;
+    const plan = planMaintenance(this.#loaded, ids, now, this.settings, stateOf);
+    // A key created now would follow a schedule the instance whose clock disagrees does not.
+    if (skew.length > 0) plan.create = [];
+    return applyMaintenance(
+      {
+        store: this.store,
+        settings: this.settings,
+        writeKek: this.#keks[0]!,
+        kekOf: (id) => this.#keksById.get(id)!,
+        revokedAt: (kid) => this.#revokedKids.get(kid),
+        namespace: this.#binding.namespace,
+      },
+      plan,
+      now,
+    );
+  }
+
+  /** The active key of the snapshot, or a {@link fallbackSigner} when none is active on this clock. */
+  #signer(): SigningKey | undefined {
+    const active = this.#current().signing;
+    if (active) return active;
+    const now = this.#now();
+    const key = fallbackSigner(this.#loaded, now, (r) => this.#stateOf(r, now), this.settings);
+    return key && Object.freeze({ kid: key.record.kid, alg: key.record.alg, key: key.privateKey! });
   }
 
   #signingKey(): SigningKey {
-    const signing = this.#current().signing;
+    const signing = this.#signer();
     if (this.#storeAvailable) {
       if (signing) return signing;
-      throw new Unavailable('No signing key available', { reason: 'unavailable' });
+      const why = this.#kekMismatch ? ': the configured KEKs open none of the stored records' : '';
+      throw new Unavailable(`No signing key available${why}`, { reason: 'unavailable' });
     }
     // Store down: keep the key that was signing at the last good read until it ends, never a newer one.
     if (signing && signing.kid === this.#lastGoodSigningKid) return signing;
@@ -412,15 +434,7 @@ export class KeyRing implements SigningKeySource, VerificationKeySource {
     this.#snapshot = next;
     const previous = this.#publishedJson;
     this.#publishedJson = next.jwksJson;
-    if (previous !== undefined && previous !== next.jwksJson) {
-      for (const listener of this.#onChange) {
-        try {
-          listener();
-        } catch {
-          // a failing listener must not stop the ring
-        }
-      }
-    }
+    if (previous !== undefined && previous !== next.jwksJson) this.#listeners.changed();
     return next;
   }
 

@@ -33,9 +33,14 @@ export function parseSlotId(id: string): SlotId | undefined {
 }
 
 /**
- * The dates of a key for `slot`. A key created ahead of its slot is published `prePublication` before
- * the slot starts; a key created late (first boot, replacement of a revoked key) is published and
- * activated at once, since nothing can have cached a key set that never held it.
+ * The dates of a key for `slot`, written into its record so every instance reads the same schedule.
+ * - Created ahead of its slot: published `prePublication + clockTolerance` before the slot starts, so an
+ *   instance whose clock runs up to `clockTolerance` ahead signs with it only after every instance has
+ *   published it for `prePublication` (at least `cacheLifetime`).
+ * - Created late (first boot, replacement of a revoked or unreadable key): signs at once, dated
+ *   `clockTolerance` back, so an instance whose clock is up to that much behind publishes and signs with it
+ *   too instead of finding no active key and creating its own. `createdAt` goes back with `publishAt`
+ *   (records keep `createdAt <= publishAt`); `activateAt` never leaves the slot.
  * @internal
  */
 export function slotDates(
@@ -43,39 +48,53 @@ export function slotDates(
   now: number,
   settings: KeyRingSettings,
 ): Pick<KeyRecordFields, 'createdAt' | 'publishAt' | 'activateAt' | 'deactivateAt' | 'retireAt'> {
-  const start = slot * settings.rotationPeriod;
-  const deactivateAt = start + settings.rotationPeriod;
-  const activateAt = Math.max(start, now);
+  const { rotationPeriod, prePublication, clockTolerance, retention } = settings;
+  const start = slot * rotationPeriod;
+  const deactivateAt = start + rotationPeriod;
+  const retireAt = deactivateAt + retention;
+  if (now < start) {
+    const publishAt = Math.max(now, start - prePublication - clockTolerance);
+    return { createdAt: now, publishAt, activateAt: start, deactivateAt, retireAt };
+  }
+  const backdated = now - clockTolerance;
   return {
-    createdAt: now,
-    publishAt: Math.min(activateAt, Math.max(now, start - settings.prePublication)),
-    activateAt,
+    createdAt: backdated,
+    publishAt: backdated,
+    activateAt: Math.max(start, backdated),
     deactivateAt,
-    retireAt: deactivateAt + settings.retention,
+    retireAt,
   };
 }
 
 /**
- * The id the next record of a slot's chain gets: generation 0 when the chain is empty, else one past the
- * highest generation present. `undefined` when the head exists but could not be read (integrity failure
- * or a KEK this instance lacks): extending a chain the others may see differently is never safe.
- * @param ids - Every id in the store, readable or not.
- * @param readable - The ids this instance opened.
+ * When a destructive write for a date may happen: `clockTolerance` after it, so that every instance whose
+ * clock is up to that much behind has seen the date pass too. The private key of a key that stopped signing
+ * is deleted at `deactivateAt + clockTolerance` (an instance behind still signs with it until then), a
+ * retired record at `retireAt + clockTolerance` (an instance behind still publishes it until then).
  * @internal
  */
-export function nextInChain(
-  ids: Iterable<string>,
-  readable: ReadonlySet<string>,
-  alg: AsymmetricAlgorithm,
-  slot: number,
-): string | undefined {
-  let head: { id: string; generation: number } | undefined;
+export function settledAfter(
+  date: number,
+  now: number,
+  settings: Pick<KeyRingSettings, 'clockTolerance'>,
+): boolean {
+  return now >= date + settings.clockTolerance;
+}
+
+/**
+ * The id the next record of a slot's chain gets: generation 0 when the chain is empty, else one past the
+ * highest generation present, readable or not. A head this instance cannot open (it failed its checks, or a
+ * KEK this instance lacks sealed it) is treated as compromised and superseded, so one unreadable record
+ * cannot stop issuance; the ring only extends a chain when no readable key of the slot can sign (see
+ * `planMaintenance`), so instances that read different subsets of the chain settle after one extension.
+ * @param ids - Every id in the store, readable or not.
+ * @internal
+ */
+export function nextInChain(ids: Iterable<string>, alg: AsymmetricAlgorithm, slot: number): string {
+  let head = -1;
   for (const id of ids) {
     const parsed = parseSlotId(id);
-    if (parsed?.alg !== alg || parsed.slot !== slot) continue;
-    if (!head || parsed.generation > head.generation) head = { id, generation: parsed.generation };
+    if (parsed?.alg === alg && parsed.slot === slot) head = Math.max(head, parsed.generation);
   }
-  if (!head) return slotId(alg, slot, 0);
-  if (!readable.has(head.id)) return undefined;
-  return slotId(alg, slot, head.generation + 1);
+  return slotId(alg, slot, head + 1);
 }
