@@ -28,12 +28,14 @@ export function formatDuration(ms: number): string {
  * `--pre-publication` would let a key sign before cached JWKS hold it (invariant 3), and another
  * `--rotation-period` numbers slots differently, so its keys would overlap the deployment's.
  * Every slot record carries the evidence: its `activateAt` lies in its slot, `retireAt - deactivateAt`
- * is the retention it was made with, and `activateAt - publishAt` is at most its pre-publication.
+ * is the retention it was made with, and `activateAt - publishAt` is at most its pre-publication plus
+ * its clock tolerance (keys are published that long ahead of their slot).
  * @throws CliError (exit code 2) naming the flag to pass.
  * @internal
  */
 export function assertScheduleMatches(inspection: StoreInspection, settings: KeyRingSettings): void {
-  const { algorithm, rotationPeriod, retention, prePublication } = settings;
+  const { algorithm, rotationPeriod, retention, prePublication, clockTolerance } = settings;
+  const lead = prePublication + clockTolerance;
   for (const { id, record } of inspection.keys) {
     const slot = parseSlotId(id);
     if (slot?.alg !== algorithm) continue;
@@ -52,11 +54,11 @@ export function assertScheduleMatches(inspection: StoreInspection, settings: Key
         2,
       );
     }
-    if (record.activateAt - record.publishAt > prePublication) {
+    if (record.activateAt - record.publishAt > lead) {
       throw new CliError(
         `The store publishes ${algorithm} keys ${formatDuration(record.activateAt - record.publishAt)} ` +
-          `before they sign, longer than this command's ${formatDuration(prePublication)}: pass the ` +
-          `deployment's --pre-publication`,
+          `before they sign, longer than this command's ${formatDuration(lead)}: pass the ` +
+          `deployment's --pre-publication (and --clock-tolerance)`,
         2,
       );
     }

@@ -65,7 +65,8 @@ describe('org-keys writes with the deployment schedule', () => {
     expect(await orgKeys(['rotate', '--store', spec, ...FLAGS])).toMatchObject({
       code: 2,
       stderr:
-        "org-keys: The store publishes ES256 keys 2d before they sign, longer than this command's 1d: pass the deployment's --pre-publication\n",
+        "org-keys: The store publishes ES256 keys 2d 5m before they sign, longer than this command's 1d 5m: " +
+        "pass the deployment's --pre-publication (and --clock-tolerance)\n",
     });
   });
 
@@ -92,7 +93,7 @@ describe('org-keys writes with the deployment schedule', () => {
     const keys = ring.keys();
     const fresh = keys.find((k) => k.kid === rotated)!;
     expect(fresh).toMatchObject({ state: 'pending' });
-    expect(fresh.activateAt - fresh.publishAt).toBe(DAY);
+    expect(fresh.activateAt - fresh.publishAt).toBe(DAY + 5 * MINUTE); // prePublication + clockTolerance
     const shortened = keys.find((k) => k.deactivateAt === fresh.activateAt)!;
     expect(shortened.retireAt - shortened.deactivateAt).toBe(3 * DAY + 5 * MINUTE + DAY);
   });
@@ -111,6 +112,86 @@ describe('org-keys writes with the deployment schedule', () => {
   });
 });
 
+describe('org-keys on a short schedule (every ring setting is a flag, defaults derived as the ring derives them)', () => {
+  const SHORT = {
+    rotationPeriod: 60,
+    prePublication: 20,
+    cacheLifetime: 20,
+    clockTolerance: 5,
+    maxTokenLifetime: 10,
+    refreshInterval: 4,
+  } as const;
+  const SHORT_FLAGS = [
+    '--rotation-period',
+    '60s',
+    '--pre-publication',
+    '20s',
+    '--cache-lifetime',
+    '20s',
+    '--clock-tolerance',
+    '5s',
+    '--max-token-lifetime',
+    '10s',
+  ];
+
+  it('revokes on a 60 s rotation with a 20 s pre-publication, the refresh interval derived from it', async () => {
+    const { spec, ring } = await deployment('short', SHORT);
+    const kid = (await ring.getSigningKey()).kid!;
+    const run = await orgKeys(['revoke', '--store', spec, ...SHORT_FLAGS, '--json', '--', kid]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    await ring.refresh();
+    expect((await ring.getSigningKey()).kid).not.toBe(kid);
+    expect(
+      await orgKeys(['rotate', '--store', spec, ...SHORT_FLAGS, '--refresh-interval', '4s', '--json']),
+    ).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('names its own flags in every schedule error', async () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ['--pre-publication', '20s'],
+        'org-keys: --pre-publication is shorter than --cache-lifetime: a cached JWKS would miss the next key when it starts signing\n',
+      ],
+      [
+        [...SHORT_FLAGS, '--refresh-interval', '30s'],
+        'org-keys: --refresh-interval must be between 1 second and --pre-publication\n',
+      ],
+      [
+        [...SHORT_FLAGS, '--retention', '12s'],
+        'org-keys: --retention is shorter than --max-token-lifetime + --clock-tolerance: tokens would fail before they expire\n',
+      ],
+      [
+        [...SHORT_FLAGS, '--clock-tolerance', '40s', '--retention', '1h'],
+        'org-keys: --pre-publication + --clock-tolerance must be shorter than --rotation-period: keys are published that long before their slot\n',
+      ],
+      [
+        ['--rsa-modulus-length', '1024'],
+        'org-keys: --rsa-modulus-length must be a multiple of 8 of at least 2048\n',
+      ],
+      [
+        ['--unknown-kid-cooldown', 'soon'],
+        expect.stringMatching(/^org-keys: --unknown-kid-cooldown is not a duration/) as never,
+      ],
+    ];
+    for (const [flags, stderr] of cases) {
+      expect(await orgKeys(['generate', '--store', 'memory', ...flags])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr,
+      });
+    }
+  });
+
+  it('has a flag for every setting the ring validates', async () => {
+    const { SCHEDULE_FLAGS } = await import('./schedule-flags.ts');
+    const { resolveKeyRingSettings } = await import('../keys/key-ring-options.ts');
+    const settings = Object.keys(resolveKeyRingSettings({ kek: { secret: KEK } })).filter(
+      (s) => s !== 'algorithm',
+    );
+    expect(Object.values(SCHEDULE_FLAGS).sort()).toEqual(settings.sort());
+  });
+});
+
 describe('org-keys KEK id', () => {
   it('reads the deployment KEK id from <NAME>_ID', async () => {
     const spec = `sqlite://${join(dir, 'kek-id.sqlite')}`;
@@ -118,7 +199,9 @@ describe('org-keys KEK id', () => {
     opened.push(store);
     const ring = createKeyRing({ kek: { id: 'kek-2026', secret: KEK }, store });
     await ring.refresh();
-    expect((await orgKeys(['list', '--store', spec])).stderr).toMatch(/^org-keys: Wrong KEK: /);
+    expect((await orgKeys(['list', '--store', spec])).stderr).toMatch(
+      /^org-keys: KEK mismatch: .* they were sealed under KEK id\(s\) kek-2026\./,
+    );
     const run = await orgKeys(['list', '--store', spec, '--json'], { env: { ORG_KEYS_KEK_ID: 'kek-2026' } });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const { keys } = JSON.parse(run.stdout) as { keys: Array<{ kekId: string }> };

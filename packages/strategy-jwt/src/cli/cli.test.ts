@@ -164,7 +164,9 @@ describe('org-keys rotate / revoke / rewrap', () => {
     expect(await listJson(store, { ORG_KEYS_KEK: OTHER_KEK })).toHaveLength(2);
     const old = await orgKeys(['list', '--store', store]);
     expect(old.code).toBe(1);
-    expect(old.stderr).toMatch(/^org-keys: Wrong KEK: none of the 2 stored records opens with it/);
+    expect(old.stderr).toMatch(
+      /^org-keys: KEK mismatch: none of the 2 records in the key store opens with the configured KEK id\(s\) k-[\w-]{8}; they were sealed under KEK id\(s\) k-[\w-]{8}\./,
+    );
   });
 });
 
@@ -177,7 +179,7 @@ describe('org-keys errors', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(
-        /^org-keys: Wrong KEK: none of the 2 stored records opens with it \(MAC\/GCM check failed; this secret has KEK id k-[A-Za-z0-9_-]{8}\)\n$/,
+        /^org-keys: KEK mismatch: none of the 2 records in the key store opens with the configured KEK id\(s\) k-[\w-]{8}; they were sealed under KEK id\(s\) k-[\w-]{8}\. .*; give this command the deployment's KEK \(--kek-env, --old-kek-env\)\n$/,
       );
       expect(run.stderr).not.toContain(OTHER_KEK);
     }

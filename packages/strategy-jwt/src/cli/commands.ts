@@ -6,7 +6,6 @@ import { JWS_ALGORITHMS } from '../key-material/algorithms.ts';
 import { resolveVerifyOptions } from '../token/options.ts';
 import { deriveKeks } from '../keys/key-encryption-key.ts';
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
-import type { KeyRingOptions } from '../keys/key-ring-options.ts';
 import type { KeyStore } from '../keys/stores/key-store.ts';
 import { importKeys } from '../keys/ring-key-import.ts';
 import type { AsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
@@ -15,7 +14,9 @@ import { assertScheduleMatches } from './check-schedule.ts';
 import { CliError } from './cli-error.ts';
 import { inspectStore, publishedJwks, publishedKeySource } from './inspect-store.ts';
 import type { KekSpec } from '../keys/key-encryption-key.ts';
-import { keyJson, keyTable } from './format.ts';
+import { keyJson, keyTable, unreadableJson, unreadableTable } from './format.ts';
+import { removeUnreadable } from './remove-unreadable.ts';
+import type { ScheduleOptions } from './schedule-flags.ts';
 
 /** Everything a command needs, resolved from the command line. @internal */
 export interface CommandContext {
@@ -23,17 +24,7 @@ export interface CommandContext {
   keks: KekSpec[];
   alg: AsymmetricAlgorithm | undefined;
   /** The deployment's schedule settings from the command line (defaults where absent). */
-  schedule: Partial<
-    Pick<
-      KeyRingOptions,
-      | 'rotationPeriod'
-      | 'prePublication'
-      | 'cacheLifetime'
-      | 'maxTokenLifetime'
-      | 'clockTolerance'
-      | 'retention'
-    >
-  >;
+  schedule: ScheduleOptions;
   json: boolean;
   args: readonly string[];
   flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
@@ -76,8 +67,14 @@ async function report(
   extra: Record<string, unknown> = {},
 ): Promise<number> {
   const inspection = await inspect(ctx);
-  if (ctx.json) ctx.out(JSON.stringify({ ...extra, keys: inspection.keys.map(keyJson) }, null, 2));
-  else ctx.out(`${message}\n\n${keyTable(inspection.keys)}`);
+  const unreadable = inspection.failures;
+  if (ctx.json) {
+    const shown = unreadable.length > 0 ? { unreadable: unreadable.map(unreadableJson) } : {};
+    ctx.out(JSON.stringify({ ...extra, keys: inspection.keys.map(keyJson), ...shown }, null, 2));
+  } else {
+    const extraTable = unreadable.length > 0 ? `\n\n${unreadableTable(unreadable)}` : '';
+    ctx.out(`${message}\n\n${keyTable(inspection.keys)}${extraTable}`);
+  }
   return 0;
 }
 
@@ -250,6 +247,23 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
         else ctx.warn(`Invalid token: ${error.message} (${error.reason})`);
         return 1;
       }
+    },
+  },
+  'remove-unreadable': {
+    summary: 'delete the records no given KEK opens (or those listed), printing each; --dry-run to preview',
+    async run(ctx) {
+      const inspection = await inspectStore(ctx.store, deriveKeks(ctx.keks, '--kek-env'), ctx.now());
+      return removeUnreadable(
+        {
+          store: ctx.store,
+          ids: ctx.args,
+          dryRun: ctx.flags['dry-run'] === true,
+          json: ctx.json,
+          out: ctx.out,
+          warn: ctx.warn,
+        },
+        inspection,
+      );
     },
   },
 };

@@ -1,4 +1,4 @@
-import type { InspectedKey } from './inspect-store.ts';
+import type { InspectedKey, UnreadableRecord } from './inspect-store.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -43,4 +43,29 @@ export function keyTable(keys: readonly InspectedKey[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** An unreadable record as `--json` prints it: id, reason, the KEK id it names; never its content. @internal */
+export function unreadableJson({ id, reason, kekId }: UnreadableRecord): Record<string, unknown> {
+  return { id, reason, kekId: kekId ?? null };
+}
+
+/** The records no given KEK opens, for humans; empty when there are none. @internal */
+export function unreadableTable(records: readonly UnreadableRecord[]): string {
+  if (records.length === 0) return '';
+  const rows = [
+    ['ID', 'REASON', 'KEK ID'],
+    ...records.map(({ id, reason, kekId }) => [id, reason, kekId ?? '-']),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const table = rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+  return (
+    `Unreadable records (ignored; no KEK given opens them; remove them with org-keys remove-unreadable):\n` +
+    table.join('\n')
+  );
 }

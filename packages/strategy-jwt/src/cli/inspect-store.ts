@@ -6,6 +6,7 @@ import { isPublished, keyState, type KeyRecord, type KeyState } from '../keys/ke
 import { storeNamespace, type KeyStore } from '../keys/stores/key-store.ts';
 import { openRecord, type IntegrityReason } from '../keys/record-seal.ts';
 import { toPublicJwk } from '../jwks/public-jwk.ts';
+import { kekMismatchError, storeKekIds } from '../keys/kek-mismatch.ts';
 import { CliError } from './cli-error.ts';
 
 /** One authenticated record and its state now. @internal */
@@ -15,18 +16,25 @@ export interface InspectedKey {
   state: KeyState;
 }
 
+/** A record no given KEK opens: its id, why, the KEK id it names (if readable) and its raw value. @internal */
+export interface UnreadableRecord {
+  id: string;
+  reason: IntegrityReason;
+  kekId?: string;
+  value: string;
+}
+
 /** What a read-only pass over the store found. @internal */
 export interface StoreInspection {
   keys: InspectedKey[];
-  failures: Array<{ id: string; reason: IntegrityReason }>;
+  failures: UnreadableRecord[];
 }
-
-const KEK_FAILURES: ReadonlySet<IntegrityReason> = new Set(['unknown-kek', 'bad-mac', 'bad-private-key']);
 
 /**
  * Reads and authenticates every record without writing anything (unlike the ring's refresh, which
  * maintains the schedule). Records that fail their MAC are reported, never used.
- * @throws CliError "Wrong KEK" when the store holds records and none opens with the given KEKs.
+ * @throws CliError "KEK mismatch" (the ring's message) when the store holds records and none opens with the
+ * given KEKs: a wrong KEK sees every record as unreadable, so nothing is listed as such, or removed.
  * @internal
  */
 export async function inspectStore(
@@ -36,29 +44,37 @@ export async function inspectStore(
 ): Promise<StoreInspection> {
   const byId = new Map(keks.map((k) => [k.id, k]));
   const result: StoreInspection = { keys: [], failures: [] };
-  for (const { id, value } of await store.list()) {
+  const entries = await store.list();
+  for (const { id, value } of entries) {
     const opened = openRecord(value, byId, { namespace: storeNamespace(store), legacy: 'accept' });
     if (opened.ok && opened.opened.record.id === id) {
       const record = opened.opened.record;
       result.keys.push({ id, record, state: keyState(record, now) });
     } else {
-      result.failures.push({ id, reason: opened.ok ? 'bad-mac' : opened.reason });
+      const kekId = storeKekIds([{ id, value }])[0];
+      result.failures.push({
+        id,
+        reason: opened.ok ? 'bad-mac' : opened.reason,
+        value,
+        ...(kekId && { kekId }),
+      });
     }
   }
   result.keys.sort(
     (a, b) => a.record.activateAt - b.record.activateAt || a.record.kid.localeCompare(b.record.kid),
   );
-  assertKekOpens(result, keks);
-  return result;
-}
-
-function assertKekOpens(inspection: StoreInspection, keks: readonly Kek[]): void {
-  const { keys, failures } = inspection;
-  if (keys.length > 0 || failures.length === 0 || !failures.every((f) => KEK_FAILURES.has(f.reason))) return;
-  throw new CliError(
-    `Wrong KEK: none of the ${failures.length} stored records opens with it (MAC/GCM check failed; ` +
-      `this secret has KEK id ${keks.map((k) => k.id).join(', ')})`,
+  const mismatch = kekMismatchError(
+    entries,
+    result.failures,
+    result.keys.length,
+    keks.map((k) => k.id),
   );
+  if (mismatch) {
+    throw new CliError(
+      `${mismatch.message}; give this command the deployment's KEK (--kek-env, --old-kek-env)`,
+    );
+  }
+  return result;
 }
 
 /** The published JWK Set of an inspection: public members plus kid, alg and use. @internal */

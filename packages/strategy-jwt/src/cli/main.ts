@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { isAuthError } from '@org/core';
-import { resolveKeyRingSettings, type KeyRingOptions } from '../keys/key-ring-options.ts';
+import type { KeyRingOptions } from '../keys/key-ring-options.ts';
 import { isAsymmetricAlgorithm } from '../keys/signing-key-pair.ts';
 import { CliError } from './cli-error.ts';
 import { COMMANDS, type CommandContext } from './commands.ts';
 import { openStore, redactStore, scrubStoreCredentials } from './open-store.ts';
 import { DEFAULT_KEK_ENV, readKeks } from './read-kek.ts';
+import { SCHEDULE_OPTIONS, scheduleOptions } from './schedule-flags.ts';
 
 /** What the CLI talks to; the bin passes the process's, tests their own. @internal */
 export interface CliIo {
@@ -16,7 +17,8 @@ export interface CliIo {
   now?: () => number;
 }
 
-const READ_ONLY = new Set(['list', 'export-jwks', 'verify-token']);
+// Commands that never create a store: an SQLite file must already exist.
+const MUST_EXIST = new Set(['list', 'export-jwks', 'verify-token', 'remove-unreadable']);
 
 const OPTIONS = {
   store: { type: 'string' },
@@ -27,17 +29,13 @@ const OPTIONS = {
   alg: { type: 'string' },
   json: { type: 'boolean', default: false },
   immediate: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
   out: { type: 'string' },
   issuer: { type: 'string' },
   audience: { type: 'string' },
   typ: { type: 'string' },
   timeout: { type: 'string', default: '10' },
-  'rotation-period': { type: 'string' },
-  'pre-publication': { type: 'string' },
-  'cache-lifetime': { type: 'string' },
-  'max-token-lifetime': { type: 'string' },
-  'clock-tolerance': { type: 'string' },
-  retention: { type: 'string' },
+  ...SCHEDULE_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -51,6 +49,7 @@ export function usage(): string {
 Commands:
   generate | list | rotate [--immediate] | revoke <kid> | rewrap | export-jwks [--out FILE]
   import <file> | verify-token <token|-> [--issuer I] [--audience A] [--typ T]
+  remove-unreadable [<id>...] [--dry-run]
 
 ${commands}
 
@@ -64,9 +63,12 @@ Options:
   --alg ALG            algorithm for new keys: ES256 (default), ES384, ES512, EdDSA, RS*, PS*
   --timeout SECONDS    give up on a store call that gets no answer after this long (default: 10)
   --rotation-period D, --pre-publication D, --cache-lifetime D, --max-token-lifetime D,
-  --clock-tolerance D, --retention D
-                       the deployment's key ring settings (durations such as 30d, 24h, 5m), used by
-                       the commands that write; they refuse a schedule shorter than the store's
+  --clock-tolerance D, --retention D, --refresh-interval D, --unknown-kid-cooldown D,
+  --rsa-modulus-length BITS
+                       the deployment's key ring settings (durations such as 30d, 24h, 5m, 20s),
+                       defaulting and validated as the library does; the commands that write use them
+                       and refuse a schedule shorter than the store's
+  --dry-run            remove-unreadable: print what would be removed, remove nothing
   --json               machine-readable output
   -h, --help           this help`;
 }
@@ -113,7 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const schedule = scheduleOptions(values, values.alg as KeyRingOptions['algorithm']);
     storeSpec = storeUrl(values.store, values['store-env'], io.env);
     const store = openStore(storeSpec, {
-      mustExist: READ_ONLY.has(name),
+      mustExist: MUST_EXIST.has(name),
       timeout: timeout * 1000,
       ...(values.namespace !== undefined && { namespace: values.namespace }),
     });
@@ -162,40 +164,6 @@ function storeUrl(
     throw new CliError(`Environment variable ${name} is not set (it must hold the key store URL)`);
   }
   return undefined;
-}
-
-/** The key ring setting each schedule flag sets. */
-const SCHEDULE_FLAGS = {
-  'rotation-period': 'rotationPeriod',
-  'pre-publication': 'prePublication',
-  'cache-lifetime': 'cacheLifetime',
-  'max-token-lifetime': 'maxTokenLifetime',
-  'clock-tolerance': 'clockTolerance',
-  retention: 'retention',
-} as const;
-
-type ScheduleOptions = Pick<KeyRingOptions, (typeof SCHEDULE_FLAGS)[keyof typeof SCHEDULE_FLAGS]>;
-
-/** Reads the schedule flags and validates them as the ring would, naming flags rather than settings. */
-function scheduleOptions(
-  values: Readonly<Record<string, unknown>>,
-  algorithm: KeyRingOptions['algorithm'],
-): ScheduleOptions {
-  const schedule: Record<string, string> = {};
-  for (const [flag, setting] of Object.entries(SCHEDULE_FLAGS)) {
-    if (typeof values[flag] === 'string') schedule[setting] = values[flag];
-  }
-  try {
-    resolveKeyRingSettings({ kek: { secret: '' }, ...schedule, ...(algorithm && { algorithm }) });
-  } catch (error) {
-    if (!isAuthError(error)) throw error;
-    const flags = Object.fromEntries(Object.entries(SCHEDULE_FLAGS).map(([f, s]) => [s, f]));
-    throw new CliError(
-      error.message.replace(/'keyRing\.(\w+)'/g, (_, setting: string) => `--${flags[setting] ?? setting}`),
-      2,
-    );
-  }
-  return schedule;
 }
 
 function describe(error: unknown, storeSpec: string | undefined): string {
