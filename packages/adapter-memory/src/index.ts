@@ -1,2 +1,2 @@
 export { memoryAdapter } from './memory-adapter.ts';
-export { MemoryService, type MemoryAdapterOptions } from './memory-service.ts';
+export { MemoryService, type FindResult, type MemoryAdapterOptions } from './memory-service.ts';

@@ -54,4 +54,22 @@ describe('memoryAdapter options', () => {
     await expect(service.create({ n: 1n } as any)).rejects.toThrow('The data must be JSON-serialisable');
     await expect(service.get({} as any)).rejects.toThrow('Invalid id');
   });
+
+  it('startId sets the first number id, as in Feathers; a later caller-chosen id still moves it on', async () => {
+    const service = memoryAdapter({ startId: 100 });
+    expect((await service.create({ n: 1 })).id).toBe(100);
+    expect((await service.create({ n: 2 })).id).toBe(101);
+    await service.create({ id: 500, n: 3 });
+    expect((await service.create({ n: 4 })).id).toBe(501);
+    expect(() => memoryAdapter({ startId: 1.5 })).toThrow('memoryAdapter: `startId` must be a safe integer');
+  });
+
+  it.each([{ default: 0 }, { default: 5, max: 2 }, { max: -1 }, { size: 10 }, 'ten', null])(
+    'refuses paginate %o at construction',
+    (paginate) => {
+      expect(() => memoryAdapter({ paginate: paginate as any })).toThrow(
+        'memoryAdapter: `paginate` must be { default?, max? } of positive integers with default <= max',
+      );
+    },
+  );
 });

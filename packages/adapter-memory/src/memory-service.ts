@@ -9,8 +9,10 @@ import {
   assertIdNotChosenExternally,
   nextGeneratedId,
   conflictForCaller,
+  checkPaginate,
+  resolvePaging,
 } from '@org/core/internal';
-import type { EntityService, Id, Params, QueryFilter } from '@org/core';
+import type { EntityService, Id, Page, PaginateOptions, Params, QueryFilter } from '@org/core';
 import { comparator, matches } from './record-match.ts';
 
 type Entity = Record<string, any>;
@@ -37,9 +39,23 @@ export interface MemoryAdapterOptions {
    * @defaultValue `[]`
    */
   records?: Array<Record<string, any>>;
+  /**
+   * Feathers' pagination: `find` resolves with `{ total, limit, skip, data }`, `$limit` defaults to
+   * `default` and is lowered to `max`; `params.paginate: false` turns it off for one call.
+   * @defaultValue none (`find` resolves with an array)
+   */
+  paginate?: PaginateOptions;
+  /**
+   * The first id assigned (number ids), as Feathers' memory service's `startId`.
+   * @defaultValue 1
+   */
+  startId?: number;
 }
 
-const KNOWN_OPTIONS = ['id', 'idType', 'uniqueFields', 'records'] as const;
+/** What `find` resolves with: a page when the service paginates, else an array. */
+export type FindResult<T, Paged extends boolean> = Paged extends true ? T[] | Page<T> : T[];
+
+const KNOWN_OPTIONS = ['id', 'idType', 'uniqueFields', 'records', 'paginate', 'startId'] as const;
 const FIELD = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
 /**
@@ -57,7 +73,7 @@ const FIELD = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
  * await users.find({ query: { email: 'ada@example.com', $limit: 1 } });
  * ```
  */
-export class MemoryService<T extends Record<string, any> = Record<string, any>>
+export class MemoryService<T extends Record<string, any> = Record<string, any>, Paged extends boolean = false>
   extends EventEmitter
   implements EntityService<T>
 {
@@ -66,7 +82,8 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
   readonly #idType: 'number' | 'string';
   readonly #uniqueFields: readonly string[];
   readonly #store = new Map<Id, Entity>();
-  #nextId = 1;
+  readonly #paginate: PaginateOptions | undefined;
+  #nextId: number;
 
   /**
    * @param options - See {@link MemoryAdapterOptions}.
@@ -75,7 +92,10 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
   constructor(options: MemoryAdapterOptions = {}) {
     super();
     assertKnownOptions(options, KNOWN_OPTIONS, 'memoryAdapter');
-    const { id = 'id', idType = 'number', uniqueFields = [], records = [] } = options;
+    const { id = 'id', idType = 'number', uniqueFields = [], records = [], startId = 1 } = options;
+    this.#paginate = checkPaginate(options.paginate, 'memoryAdapter');
+    if (!Number.isSafeInteger(startId)) throw configError('memoryAdapter: `startId` must be a safe integer');
+    this.#nextId = startId;
     if (typeof id !== 'string' || !FIELD.test(id))
       throw configError('memoryAdapter: `id` must be a field name');
     if (idType !== 'number' && idType !== 'string') {
@@ -96,15 +116,23 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>>
     return this.#copy(this.#find(id, params)[1]) as T;
   }
 
-  /** Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise. */
-  async find(params?: Params): Promise<T[]> {
+  /**
+   * Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise:
+   * a page `{ total, limit, skip, data }` when the service paginates (and `params.paginate` is not `false`).
+   */
+  async find(params?: Params): Promise<FindResult<T, Paged>> {
     const query = parseQuery(params?.query);
+    const { paginated, limit } = resolvePaging(this.#paginate, params, query.limit);
     const filters = this.#idFilters(query.filters);
-    if (!filters) return [];
-    let records = [...this.#store.values()].filter((r) => matches(r, filters));
+    let records = filters ? [...this.#store.values()].filter((r) => matches(r, filters)) : [];
     if (query.sort.length > 0) records.sort(comparator(query.sort));
-    records = records.slice(query.skip, query.limit === undefined ? undefined : query.skip + query.limit);
-    return records.map((r) => selectFields(this.#copy(r), query.select, this.id) as T);
+    const total = records.length;
+    records = records.slice(query.skip, limit === undefined ? undefined : query.skip + limit);
+    const data = records.map((r) => selectFields(this.#copy(r), query.select, this.id) as T);
+    return (paginated ? { total, limit: limit ?? total, skip: query.skip, data } : data) as FindResult<
+      T,
+      Paged
+    >;
   }
 
   /**

@@ -3,6 +3,7 @@ import { memoryAdapter } from './memory-adapter.ts';
 
 entityServiceConformance('memory (number ids)', {
   setup: () => ({ service: memoryAdapter({ uniqueFields: ['email', 'username'] }) }),
+  setupPaginated: (paginate) => ({ service: memoryAdapter({ uniqueFields: ['email'], paginate }) }),
   capabilities: { idType: 'number', uniqueFields: ['email', 'username'], events: true },
 });
 

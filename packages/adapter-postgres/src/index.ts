@@ -1,2 +1,2 @@
 export { postgresAdapter } from './postgres-adapter.ts';
-export { PostgresService, type PostgresAdapterOptions } from './postgres-service.ts';
+export { PostgresService, type FindResult, type PostgresAdapterOptions } from './postgres-service.ts';

@@ -1,3 +1,4 @@
+import type { PaginateOptions } from '@org/core';
 import { PostgresService, type PostgresAdapterOptions } from './postgres-service.ts';
 
 /**
@@ -19,7 +20,13 @@ import { PostgresService, type PostgresAdapterOptions } from './postgres-service
  * ```
  */
 export function postgresAdapter<T extends Record<string, any> = Record<string, any>>(
+  options: PostgresAdapterOptions & { paginate: PaginateOptions },
+): PostgresService<T, true>;
+export function postgresAdapter<T extends Record<string, any> = Record<string, any>>(
   options: PostgresAdapterOptions,
-): PostgresService<T> {
-  return new PostgresService<T>(options);
+): PostgresService<T>;
+export function postgresAdapter<T extends Record<string, any> = Record<string, any>>(
+  options: PostgresAdapterOptions,
+): PostgresService<T, boolean> {
+  return new PostgresService<T, boolean>(options);
 }

@@ -11,6 +11,8 @@ import {
   type EntityService,
   type Id,
   type Params,
+  type Page,
+  type PaginateOptions,
 } from '@org/core';
 import {
   assertKnownOptions,
@@ -21,6 +23,8 @@ import {
   assertIdNotChosenExternally,
   nextGeneratedId,
   conflictForCaller,
+  checkPaginate,
+  resolvePaging,
 } from '@org/core/internal';
 import { isUnavailable, toStoreError } from './postgres-errors.ts';
 import { SqlParams, pagingClause, whereClause, type QueryTarget } from './postgres-query.ts';
@@ -59,6 +63,12 @@ export interface PostgresAdapterOptions {
    * @defaultValue `[]`
    */
   uniqueFields?: string[];
+  /**
+   * Feathers' pagination: `find` resolves with `{ total, limit, skip, data }`, `$limit` defaults to
+   * `default` and is lowered to `max`; `params.paginate: false` turns it off for one call.
+   * @defaultValue none (`find` resolves with an array)
+   */
+  paginate?: PaginateOptions;
 }
 
 const KNOWN_OPTIONS = [
@@ -69,11 +79,15 @@ const KNOWN_OPTIONS = [
   'id',
   'idType',
   'uniqueFields',
+  'paginate',
 ] as const;
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,19}$/;
 
 type Row = { id: Id; data: Record<string, unknown> };
+
+/** What `find` resolves with: a page when the service paginates, else an array. */
+export type FindResult<T, Paged extends boolean> = Paged extends true ? T[] | Page<T> : T[];
 
 /** The JSON text of a record to write. @throws BadRequest when it holds text PostgreSQL cannot store. */
 function storableJson(record: Record<string, unknown>): string {
@@ -105,7 +119,10 @@ const guardedPools = new WeakSet<pg.Pool>();
  * await users.close();
  * ```
  */
-export class PostgresService<T extends Record<string, any> = Record<string, any>>
+export class PostgresService<
+  T extends Record<string, any> = Record<string, any>,
+  Paged extends boolean = false,
+>
   extends EventEmitter
   implements EntityService<T>
 {
@@ -115,6 +132,7 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
   readonly #ownsPool: boolean;
   readonly #layout: TableLayout;
   readonly #target: QueryTarget;
+  readonly #paginate: PaginateOptions | undefined;
   readonly #fieldOfConstraint: Map<string, string>;
   #started: Promise<void> | undefined;
   #loggedStartFailure: string | undefined;
@@ -166,6 +184,7 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
       );
     }
 
+    this.#paginate = checkPaginate(options.paginate, 'postgresAdapter');
     this.id = id;
     const unique = [...new Set(uniqueFields.filter((f) => f !== id))];
     this.#layout = { schema, table, idType, uniqueFields: unique };
@@ -219,15 +238,42 @@ export class PostgresService<T extends Record<string, any> = Record<string, any>
     return this.#one(id, rows);
   }
 
-  /** Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise. */
-  async find(params?: Params): Promise<T[]> {
+  /**
+   * Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise:
+   * a page `{ total, limit, skip, data }` when the service paginates (and `params.paginate` is not `false`).
+   */
+  async find(params?: Params): Promise<FindResult<T, Paged>> {
     const parsed = parseQuery(params?.query);
+    const { paginated, limit } = resolvePaging(this.#paginate, params, parsed.limit);
     const query = new SqlParams();
     const where = whereClause(parsed.filters, this.#target, query);
-    if (where === undefined) return [];
-    const paging = pagingClause(parsed, this.#target, query);
-    const rows = await this.#query(`SELECT id, data FROM ${qualified(this.#layout)}${where}${paging}`, query);
-    return rows.map((row) => selectFields(this.#toRecord(row), parsed.select, this.id));
+    let data: T[] = [];
+    let total = 0;
+    if (where !== undefined) {
+      const paging = pagingClause({ ...parsed, limit }, this.#target, query);
+      // One statement: the count is over the same snapshot as the page.
+      const count = paginated ? `, count(*) OVER () AS total` : '';
+      const rows = await this.#query(
+        `SELECT id, data${count} FROM ${qualified(this.#layout)}${where}${paging}`,
+        query,
+      );
+      data = rows.map((row) => selectFields(this.#toRecord(row), parsed.select, this.id));
+      total = Number((rows[0] as { total?: string } | undefined)?.total ?? 0);
+      if (paginated && rows.length === 0) {
+        // An empty page (past the end, or $limit 0) has no row to carry the count.
+        const counting = new SqlParams();
+        const countWhere = whereClause(parsed.filters, this.#target, counting)!;
+        const [row] = await this.#query(
+          `SELECT count(*) AS id, '{}'::jsonb AS data FROM ${qualified(this.#layout)}${countWhere}`,
+          counting,
+        );
+        total = Number(row!.id);
+      }
+    }
+    return (paginated ? { total, limit: limit ?? total, skip: parsed.skip, data } : data) as FindResult<
+      T,
+      Paged
+    >;
   }
 
   /**

@@ -23,6 +23,11 @@ entityServiceConformance('postgres (number ids)', {
     await service.start();
     return { service };
   },
+  setupPaginated: async (paginate) => {
+    const service = postgresAdapter({ pool, schema, table: `paged_${++n}`, paginate });
+    await service.start();
+    return { service };
+  },
   capabilities: { idType: 'number', uniqueFields: ['email', 'username'], events: true },
 });
 

@@ -1,2 +1,2 @@
 export { sqliteAdapter } from './sqlite-adapter.ts';
-export { SqliteService, type SqliteAdapterOptions } from './sqlite-service.ts';
+export { SqliteService, type FindResult, type SqliteAdapterOptions } from './sqlite-service.ts';

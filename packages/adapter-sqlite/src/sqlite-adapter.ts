@@ -1,3 +1,4 @@
+import type { PaginateOptions } from '@org/core';
 import { SqliteService, type SqliteAdapterOptions } from './sqlite-service.ts';
 
 /**
@@ -17,7 +18,13 @@ import { SqliteService, type SqliteAdapterOptions } from './sqlite-service.ts';
  * ```
  */
 export function sqliteAdapter<T extends Record<string, any> = Record<string, any>>(
+  options: SqliteAdapterOptions & { paginate: PaginateOptions },
+): SqliteService<T, true>;
+export function sqliteAdapter<T extends Record<string, any> = Record<string, any>>(
   options: SqliteAdapterOptions,
-): SqliteService<T> {
-  return new SqliteService<T>(options);
+): SqliteService<T>;
+export function sqliteAdapter<T extends Record<string, any> = Record<string, any>>(
+  options: SqliteAdapterOptions,
+): SqliteService<T, boolean> {
+  return new SqliteService<T, boolean>(options);
 }

@@ -10,6 +10,8 @@ import {
   type EntityService,
   type Id,
   type Params,
+  type Page,
+  type PaginateOptions,
 } from '@org/core';
 import {
   assertKnownOptions,
@@ -20,6 +22,8 @@ import {
   assertIdNotChosenExternally,
   nextGeneratedId,
   conflictForCaller,
+  checkPaginate,
+  resolvePaging,
 } from '@org/core/internal';
 import { toStoreError, openError } from './sqlite-errors.ts';
 import { pagingClause, whereClause, type QueryTarget } from './sqlite-query.ts';
@@ -55,12 +59,29 @@ export interface SqliteAdapterOptions {
    * @defaultValue `5000`
    */
   busyTimeout?: number;
+  /**
+   * Feathers' pagination: `find` resolves with `{ total, limit, skip, data }`, `$limit` defaults to
+   * `default` and is lowered to `max`; `params.paginate: false` turns it off for one call.
+   * @defaultValue none (`find` resolves with an array)
+   */
+  paginate?: PaginateOptions;
 }
 
-const KNOWN_OPTIONS = ['filename', 'table', 'id', 'idType', 'uniqueFields', 'busyTimeout'] as const;
+const KNOWN_OPTIONS = [
+  'filename',
+  'table',
+  'id',
+  'idType',
+  'uniqueFields',
+  'busyTimeout',
+  'paginate',
+] as const;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 type Row = { id: Id; data: string };
+
+/** What `find` resolves with: a page when the service paginates, else an array. */
+export type FindResult<T, Paged extends boolean> = Paged extends true ? T[] | Page<T> : T[];
 
 /**
  * An {@link EntityService} on better-sqlite3: the embedded default. Each record is a row with its id,
@@ -77,7 +98,7 @@ type Row = { id: Id; data: string };
  * users.close();
  * ```
  */
-export class SqliteService<T extends Record<string, any> = Record<string, any>>
+export class SqliteService<T extends Record<string, any> = Record<string, any>, Paged extends boolean = false>
   extends EventEmitter
   implements EntityService<T>
 {
@@ -89,6 +110,7 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
   readonly #idType: 'number' | 'string';
   readonly #uniqueFields: readonly string[];
   readonly #target: QueryTarget;
+  readonly #paginate: PaginateOptions | undefined;
 
   /**
    * @param options - See {@link SqliteAdapterOptions}.
@@ -128,6 +150,7 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
     if (!Number.isInteger(busyTimeout) || busyTimeout < 0)
       throw configError('sqliteAdapter: `busyTimeout` must be a non-negative integer');
 
+    this.#paginate = checkPaginate(options.paginate, 'sqliteAdapter');
     this.id = id;
     this.table = table;
     this.#idType = idType;
@@ -157,18 +180,34 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>>
     return this.#run(() => this.#toRecord(this.#selectOne(id, params)));
   }
 
-  /** Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise. */
-  async find(params?: Params): Promise<T[]> {
+  /**
+   * Resolves with the records matching `params.query`, in creation order unless `$sort` says otherwise:
+   * a page `{ total, limit, skip, data }` when the service paginates (and `params.paginate` is not `false`).
+   */
+  async find(params?: Params): Promise<FindResult<T, Paged>> {
     const query = parseQuery(params?.query);
+    const { paginated, limit } = resolvePaging(this.#paginate, params, query.limit);
     const where = whereClause(query.filters, this.#target);
-    if (!where) return [];
-    const paging = pagingClause(query, this.#target);
-    const sql = `SELECT id, data FROM ${quote(this.table)}${where.sql}${paging.sql}`;
-    return this.#run(() =>
-      (this.#db.prepare(sql).all(...where.params, ...paging.params) as Row[]).map((row) =>
-        selectFields(this.#toRecord(row), query.select, this.id),
-      ),
-    );
+    const paging = pagingClause({ ...query, limit }, this.#target);
+    const table = quote(this.table);
+    const [data, total] = this.#run(() => {
+      if (!where) return [[], 0];
+      const rows = this.#db
+        .prepare(`SELECT id, data FROM ${table}${where.sql}${paging.sql}`)
+        .all(...where.params, ...paging.params) as Row[];
+      const count = paginated
+        ? (
+            this.#db.prepare(`SELECT count(*) AS n FROM ${table}${where.sql}`).get(...where.params) as {
+              n: number;
+            }
+          ).n
+        : 0;
+      return [rows.map((row) => selectFields(this.#toRecord(row), query.select, this.id)), count];
+    });
+    return (paginated ? { total, limit: limit ?? total, skip: query.skip, data } : data) as FindResult<
+      T,
+      Paged
+    >;
   }
 
   /**

@@ -15,6 +15,10 @@ entityServiceConformance('sqlite (file, number ids)', {
     const service = sqliteAdapter({ filename, table: 'users', uniqueFields: ['email', 'username'] });
     return { service, cleanup: () => service.close() };
   },
+  setupPaginated: (paginate) => {
+    const service = sqliteAdapter({ filename: join(dir, `paginated-${++n}.db`), table: 'users', paginate });
+    return { service, cleanup: () => service.close() };
+  },
   capabilities: { idType: 'number', uniqueFields: ['email', 'username'], events: true },
 });
 

@@ -10,7 +10,12 @@ describe('entityServiceConformance options', () => {
     [
       'an unknown option',
       { setup, capability: {} },
-      'entityServiceConformance: unknown option "capability" (did you mean "capabilities"?); known options: setup, capabilities',
+      'entityServiceConformance: unknown option "capability" (did you mean "capabilities"?); known options: setup, setupPaginated, capabilities',
+    ],
+    [
+      'a setupPaginated that is not a function',
+      { setup, setupPaginated: { default: 10 } },
+      'entityServiceConformance: `setupPaginated` must be a function of { default, max } returning { service }',
     ],
     [
       'a missing setup',

@@ -5,12 +5,13 @@ import { crudCases } from './cases/crud.ts';
 import { errorCases } from './cases/errors.ts';
 import { eventCases } from './cases/events.ts';
 import { idCases } from './cases/ids.ts';
+import { paginationCases } from './cases/pagination.ts';
 import { prototypeCases } from './cases/prototype.ts';
 import { queryCases } from './cases/query.ts';
 import { uniqueCases } from './cases/unique.ts';
 import { createContext, type ConformanceOptions } from './context.ts';
 
-const OPTIONS = ['setup', 'capabilities'] as const;
+const OPTIONS = ['setup', 'setupPaginated', 'capabilities'] as const;
 const CAPABILITIES = ['idType', 'uniqueFields', 'events'] as const;
 const UNIQUE_FIELDS: readonly unknown[] = ['email', 'username'];
 
@@ -20,6 +21,11 @@ function checkOptions(options: ConformanceOptions): void {
   if (options === null || typeof options !== 'object')
     throw configError(`${label}: options must be an object`);
   assertKnownOptions(options, OPTIONS, label);
+  if (options.setupPaginated !== undefined && typeof options.setupPaginated !== 'function') {
+    throw configError(
+      `${label}: \`setupPaginated\` must be a function of { default, max } returning { service }`,
+    );
+  }
   if (typeof options.setup !== 'function') {
     throw configError(`${label}: \`setup\` must be a function returning { service }`);
   }
@@ -51,7 +57,8 @@ function checkOptions(options: ConformanceOptions): void {
  * (`invalid-query`) for any non-scalar query value or unknown operator, `Conflict` on declared unique
  * fields (also under concurrent creates), events, copies, isolation, concurrent writes, and ids (no client-chosen id on an external
  * call, none outside the safe integer range, generation refused rather than rounded), and bodies that
- * try to supply a prototype (`__proto__`, `constructor`, `prototype` at any depth, dropped on every write).
+ * try to supply a prototype (`__proto__`, `constructor`, `prototype` at any depth, dropped on every write);
+ * with `setupPaginated`, Feathers' pagination (pages, `$limit` default and cap, `params.paginate`).
  *
  * The suite creates records shaped like `{ name, email, username, age, active, team }`; `setup` runs
  * before every test and must return a fresh, empty service (declare `uniqueFields` you configured).
@@ -83,5 +90,6 @@ export function entityServiceConformance(name: string, options: ConformanceOptio
     concurrencyCases(ctx);
     prototypeCases(ctx);
     idCases(ctx);
+    paginationCases(options.setupPaginated);
   });
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect } from 'vitest';
-import type { EntityService, Id } from '@org/core';
+import type { EntityService, Id, PaginateOptions } from '@org/core';
 
 /** What a conformance setup returns: a fresh, empty service and how to dispose of it. */
 export interface EntityServiceFixture {
@@ -33,6 +33,11 @@ export interface EntityServiceCapabilities {
 export interface ConformanceOptions {
   /** Called before every test: returns a fresh, empty service (isolation is part of the contract). */
   setup: () => EntityServiceFixture | Promise<EntityServiceFixture>;
+  /**
+   * Optional: returns a fresh, empty service configured with Feathers' `paginate`; when given, the
+   * pagination cases run against it.
+   */
+  setupPaginated?: (paginate: PaginateOptions) => EntityServiceFixture | Promise<EntityServiceFixture>;
   /** What the adapter supports; see {@link EntityServiceCapabilities}. */
   capabilities?: EntityServiceCapabilities;
 }

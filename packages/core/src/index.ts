@@ -54,6 +54,7 @@ export {
 } from './configuration-schema.ts';
 export { DEFAULT_CONFIGURATION } from './configuration.ts';
 export type { DeepReadonly } from './deep-readonly.ts';
+export type { Page, PaginateOptions } from './paginate.ts';
 export { AuthenticationBaseStrategy } from './base-strategy.ts';
 export { AuthenticationBase, type AuthenticationServiceOptions } from './authentication-base.ts';
 export { AuthenticationService, type AuthenticationParams } from './authentication-service.ts';

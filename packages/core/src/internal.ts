@@ -16,3 +16,4 @@ export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } f
 export { importOptional } from './optional-import.ts';
 export { assertIdNotChosenExternally, conflictForCaller, nextGeneratedId, normaliseId } from './entity-id.ts';
 export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';
+export { checkPaginate, resolvePaging } from './paginate.ts';

@@ -19,6 +19,8 @@ export interface StoreOptions {
   id?: string;
   /** The type of assigned ids (`number` when absent). */
   idType?: 'number' | 'string';
+  /** Feathers' pagination (none when absent). */
+  paginate?: { default?: number; max?: number };
 }
 
 /** One entity store under test: a fresh, empty users store, and its teardown. */
