@@ -10,7 +10,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuthentication, type DemoAuthentication } from './authentication.ts';
 import { DEMO_ROOT, publicUrlOf, type DemoConfig } from './config.ts';
 import { loadKek, type KekSource } from './kek.ts';
-import { localMessageHub } from './realtime/message-hub.ts';
 import { socketServer } from './realtime/socket-server.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -61,7 +60,7 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
       revocation: stores.denylist,
     });
     const { auth, keyRing, local, users } = authentication;
-    const hub = localMessageHub();
+    const { hub } = stores;
 
     // 100 KiB bodies, as the transport and Feathers allow; Fastify refuses `__proto__` and
     // `constructor` members in JSON bodies with a 400 by default.
@@ -96,7 +95,6 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
 
     const close = async (): Promise<void> => {
       await app.close();
-      await hub.close();
       await keyRing.stop();
       await stores.close();
     };

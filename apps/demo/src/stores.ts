@@ -23,6 +23,9 @@ import {
 } from '@org/strategy-jwt';
 import Keyv from 'keyv';
 import { DEMO_ROOT, type DemoConfig } from './config.ts';
+import { localMessageHub, type MessageHub } from './realtime/message-hub.ts';
+import { postgresMessageHub } from './realtime/postgres-message-hub.ts';
+import { redisMessageHub } from './realtime/redis-message-hub.ts';
 
 /** The demo's state: entity stores, the key store, the denylist and the rate-limit counters. */
 export interface DemoStores {
@@ -42,6 +45,8 @@ export interface DemoStores {
   denylist: Denylist;
   /** Failed-login counters. */
   rateLimit: RateLimitStore;
+  /** Where message events go: this process only, or every instance through Redis or Postgres. */
+  hub: MessageHub;
   /** Closes every connection and file opened here. */
   close(): Promise<void>;
 }
@@ -117,12 +122,14 @@ export async function openStores(
     let denylistStore: Keyv;
     let rateLimit: RateLimitStore;
     let shared: DemoStores['mode']['shared'];
+    let hub: MessageHub;
     if (config.redis) {
       shared = 'redis';
       keyStore = redisKeyStore({ url: config.redis, namespace });
       const { default: KeyvRedis } = await import('@keyv/redis');
       denylistStore = new Keyv(new KeyvRedis(config.redis), { namespace: `${namespace}-revoked` });
       rateLimit = redisRateLimitStore({ client: redis! });
+      hub = await redisMessageHub(redis!, `${namespace}:messages`);
     } else if (pool) {
       shared = 'postgres';
       keyStore = postgresKeyStore({ pool, schema: namespace, namespace });
@@ -131,13 +138,16 @@ export async function openStores(
         new KeyvPostgres({ uri: config.postgres!, schema: namespace, table: 'revoked' }),
       );
       rateLimit = postgresRateLimitStore({ pool, schemaName: namespace });
+      hub = await postgresMessageHub(pool, config.postgres!, `${namespace}_messages`, pg!.Client);
     } else {
       shared = 'sqlite';
       keyStore = sqliteKeyStore({ filename: sqliteFile }); // the same file as users and messages
       denylistStore = new Keyv();
       rateLimit = memoryRateLimitStore();
+      hub = localMessageHub();
     }
     closers.push(
+      () => hub.close(),
       () => keyStore.close?.(),
       () => denylistStore.disconnect(),
     );
@@ -152,6 +162,7 @@ export async function openStores(
       keyStore,
       denylist,
       rateLimit,
+      hub,
       close,
     };
   } catch (error) {

@@ -1,6 +1,6 @@
 // Three demo processes sharing one deployment: users and messages in Postgres, and the key ring, the
 // denylist and the failed-login counters in Redis (or, without Redis, in Postgres). A token from one
-// works on the others, a logout on one is refused by all, and a key rotation every few seconds while
+// works on the others, a message posted on one reaches sockets on all, a logout on one is refused by all, and a key rotation every few seconds while
 // requests flow fails no valid request and lets no revoked token through.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from './child-server.ts';
+import { TestSocket } from './socket-client.ts';
 import { freePort, uniqueEmail } from './support.ts';
 
 const DATABASE_URL = `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? '5432'}/${process.env.PGDATABASE ?? 'test'}`;
@@ -107,11 +108,26 @@ describe.each([
       const me = await call(base, 'GET', '/users/me', body.accessToken);
       expect(me).toMatchObject({ status: 200, body: { email } });
     }
-    // A message written through one instance is read through another.
-    const message = await call(c, 'POST', '/messages', body.accessToken, { text: 'from c' });
-    expect((await call(a, 'GET', `/messages/${message.body.id}`, body.accessToken)).body).toEqual(
-      message.body,
+    // A message written through one instance is read through another, and pushed live to sockets on all.
+    const sockets = await Promise.all(
+      [a, b].map((base) =>
+        TestSocket.open(`${base.replace('http', 'ws')}/ws`, { authorization: `Bearer ${body.accessToken}` }),
+      ),
     );
+    try {
+      for (const socket of sockets) await socket.next('authenticated');
+      const message = await call(c, 'POST', '/messages', body.accessToken, { text: 'from c' });
+      expect((await call(a, 'GET', `/messages/${message.body.id}`, body.accessToken)).body).toEqual(
+        message.body,
+      );
+      for (const socket of sockets) {
+        expect((await socket.next('message-created')).message).toEqual(message.body);
+        await socket.sync();
+        expect(socket.all('message-created')).toEqual([]); // once, not once per instance
+      }
+    } finally {
+      await Promise.all(sockets.map((socket) => socket.close()));
+    }
   });
 
   it('refuses on every instance a token logged out on one', async () => {
