@@ -1,7 +1,7 @@
 // The authentication service, built from the configuration's `authentication` section exactly as a
 // Feathers app would build it, with two additions: the key ring (ES256 keys that rotate themselves,
 // private keys encrypted under the KEK) and the denylist that makes logout revoke.
-import { AuthenticationService, Unavailable, type EntityService } from '@org/core';
+import { AuthenticationService, type EntityService } from '@org/core';
 import { configError } from '@org/core/internal';
 import { JWTStrategy, KeyRing, type KeyStore, type RevocationCheck } from '@org/strategy-jwt';
 import { LocalStrategy, protect } from '@org/strategy-local';
@@ -34,16 +34,16 @@ export interface AuthenticationInputs {
   revocation: RevocationCheck;
 }
 
-// A ring whose stored keys this KEK cannot open never mints a key beside them (other instances could
-// not read it), so it has nothing to sign with: say so at start rather than answer 503 to every login.
-async function assertCanSign(keyRing: KeyRing): Promise<void> {
+// The ring refuses a KEK that opens none of the stored keys (it would otherwise mint keys the other
+// instances cannot read); the demo adds where its KEK comes from.
+async function openKeyRing(options: Parameters<typeof KeyRing.open>[0]): Promise<KeyRing> {
   try {
-    await keyRing.getSigningKey();
+    return await KeyRing.open(options);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 503) throw error;
-    throw new Unavailable(
-      'The key ring has no key this KEK can open: start with the KEK it was created with (AUTH_KEK or <dataDir>/kek), or delete the data folder (or the shared key store) to start afresh',
-      { reason: 'store-unavailable' },
+    const message = (error as Error)?.message ?? '';
+    if (!message.startsWith('KEK mismatch')) throw error;
+    throw configError(
+      `${message}. The demo reads its KEK from AUTH_KEK, else <dataDir>/kek: use the one the keys were created with, or delete the data folder (or the shared key store) to start afresh`,
     );
   }
 }
@@ -71,13 +71,12 @@ export async function createAuthentication(inputs: AuthenticationInputs): Promis
     audience: inputs.publicUrl,
     ...(settings.jwtOptions as object),
   };
-  const keyRing = await KeyRing.open({
+  const keyRing = await openKeyRing({
     ...ringSettings,
     store: inputs.keyStore,
     kek: { secret: inputs.kek },
   });
   try {
-    await assertCanSign(keyRing);
     // Wrapped so that the JWT strategy's entity lookup for an external call (request.user) and every
     // route's result leave without the hash; the local strategy's own lookup is internal and sees it.
     const users = protect('password').service(inputs.users);

@@ -167,8 +167,9 @@ describe('the KEK', () => {
     await expect(
       createDemo(testConfig({ dataDir }), { AUTH_KEK: 'another-kek-of-at-least-32-bytes!!' }),
     ).rejects.toMatchObject({
-      code: 503,
-      message: expect.stringContaining('no key this KEK can open'),
+      code: 400,
+      reason: 'invalid-configuration',
+      message: expect.stringMatching(/^KEK mismatch: .*The demo reads its KEK from AUTH_KEK/),
     });
     const fourth = await createDemo(testConfig({ dataDir }), {});
     expect((await fourth.keyRing.getSigningKey()).kid).toBe(kid);
