@@ -174,11 +174,16 @@ describe('bcrypt: off the main thread, bounded cost, padded to the same work', (
     },
   );
 
-  it('with bcrypt off (the default), a bcrypt hash is invalid and no bcrypt work is done', async () => {
-    const hasher = new PasswordHasher({ logN: 10 });
+  it("with bcrypt 'off' (apps that never had bcrypt), a bcrypt hash is invalid and no bcrypt work is done", async () => {
+    const hasher = new PasswordHasher({ logN: 10, bcrypt: 'off' });
     const spies = spy(hasher);
     expect(await hasher.verify('pw', await bcrypt.hash('pw', 4))).toBe(false);
     expect(spies.bcrypt).not.toHaveBeenCalled();
+  });
+
+  it("is 'upgrade' by default, at Feathers' cost 10", () => {
+    const hasher = new PasswordHasher();
+    expect({ bcrypt: hasher.bcrypt, cost: hasher.bcryptCost }).toEqual({ bcrypt: 'upgrade', cost: 10 });
   });
 
   it('runs bcryptjs in a worker thread: the main thread never calls it', async () => {
@@ -208,6 +213,34 @@ describe('bcrypt: off the main thread, bounded cost, padded to the same work', (
       });
     },
   );
+});
+
+describe('invariant 12 with the default configuration (bcrypt on, hashSize 10)', () => {
+  // bcrypt is on by default, so no one can tell from a failed login whether the store holds bcrypt hashes:
+  // every verification pays for one bcrypt check at cost 10, whatever the account and whether it exists.
+  it('an unknown user, scrypt, bcrypt (cost 10 and 4) and hashless accounts: the same 401 after the same work', async () => {
+    const app = await createTestApp({
+      usernameField: 'email',
+      passwordField: 'password',
+      hashing: { logN: 10 },
+    });
+    await app.createUser({ email: 'scrypt@example.com', password: 'pw' });
+    await app.users.create({ email: 'feathers@example.com', password: await bcrypt.hash('pw', 10) });
+    await app.users.create({ email: 'cheap@example.com', password: await bcrypt.hash('pw', 4) });
+    await app.users.create({ email: 'nohash@example.com' });
+    const emails = ['nobody', 'scrypt', 'feathers', 'cheap', 'nohash'].map((name) => `${name}@example.com`);
+    for (const email of emails) {
+      const spies = spy(app.strategy.hasher);
+      const error = await app.auth.create({ strategy: 'local', email, password: 'wrong' }).catch((e) => e);
+      expect(error.toJSON(), email).toMatchObject({ code: 401, data: { reason: 'invalid-credentials' } });
+      expect(work(spies), email).toEqual({
+        scrypt: 2 ** 10 * 8,
+        maxMemory: 128 * 2 ** 10 * 8,
+        bcrypt: 2 ** 10,
+      });
+      vi.restoreAllMocks();
+    }
+  });
 });
 
 describe('bcrypt truncation: a login never rewrites a hash from bytes bcrypt did not check', () => {

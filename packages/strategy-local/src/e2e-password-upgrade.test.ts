@@ -16,14 +16,18 @@ import { FAST_HASHING, TEST_SECRET } from './test-app.ts';
 const password = 'correct horse battery staple';
 const hashing = { ...FAST_HASHING, bcrypt: 'upgrade', bcryptCost: 4 };
 
-function authFor(users: EntityService, local: LocalStrategy): AuthenticationService {
+function authFor(
+  users: EntityService,
+  local: LocalStrategy,
+  settings: Record<string, unknown> = { hashing },
+): AuthenticationService {
   const auth = new AuthenticationService(
     {
       secret: TEST_SECRET,
       entity: 'user',
       service: 'users',
       authStrategies: ['local', 'jwt'],
-      local: { usernameField: 'email', passwordField: 'password', hashing },
+      local: { usernameField: 'email', passwordField: 'password', ...settings },
     },
     { services: { users } },
   );
@@ -72,6 +76,45 @@ describe.each(ADAPTERS)(
     });
   },
 );
+
+// The promise to people migrating from Feathers: with no bcrypt setting at all, their users' hashes (cost 10,
+// Feathers' default hashSize) log in, and are upgraded once. Only scrypt's cost is lowered, for speed.
+describe.each(ADAPTERS)('the bcrypt upgrade with the default configuration, on $name', (adapter) => {
+  const opened: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const close of opened.splice(0)) await close();
+  });
+
+  it('a Feathers bcrypt hash logs in three times and is upgraded to scrypt with exactly one write', async () => {
+    const { users: store, close } = await adapter.create({ uniqueFields: ['email'] });
+    opened.push(close);
+    const local = new LocalStrategy();
+    const users = protect('password').service(hashPassword('password', { strategy: local }).service(store));
+    const auth = authFor(users, local, { hashing: FAST_HASHING });
+    await auth.setup();
+    expect({ bcrypt: local.hasher.bcrypt, cost: local.hasher.bcryptCost }).toEqual({
+      bcrypt: 'upgrade',
+      cost: 10,
+    });
+    const legacy = await store.create({
+      email: 'legacy@example.com',
+      password: await bcrypt.hash(password, 10),
+    });
+
+    const patch = vi.spyOn(store, 'patch');
+    for (let login = 1; login <= 3; login++) {
+      const result = await auth.create(
+        { strategy: 'local', email: 'legacy@example.com', password },
+        { provider: 'rest' },
+      );
+      expect(result.accessToken, `login ${login}`).toEqual(expect.any(String));
+    }
+    expect(patch).toHaveBeenCalledTimes(1);
+    const stored = (await store.get(legacy.id)).password as string;
+    expect(stored).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
+    expect(await local.hasher.verify(password, stored)).toBe(true);
+  });
+});
 
 describe('the bcrypt upgrade on a Feathers users service', () => {
   function feathersUsers(hook: (context: any) => Promise<void>) {

@@ -49,13 +49,15 @@ export interface LocalStrategyConfiguration {
    */
   maxPasswordLength: number;
   /**
-   * scrypt parameters for new hashes; stored hashes written with others are upgraded on login.
+   * scrypt parameters for new hashes (stored hashes written with others are upgraded on login) and what
+   * Feathers' bcrypt hashes do (`bcrypt`: `'upgrade'` unless set; see {@link PasswordHasherOptions.bcrypt}).
    * @defaultValue the {@link DEFAULT_SCRYPT_PARAMETERS}
    */
   hashing?: PasswordHasherOptions;
   /**
    * Feathers' bcrypt cost, used as `hashing.bcryptCost` when that is not set: the cost bcrypt hashes are
-   * written with in `'keep'` mode and the highest stored cost accepted. From 4 to 12.
+   * written with in `'keep'` mode, the highest stored cost accepted, and the cost of the bcrypt check every
+   * login pays unless `hashing.bcrypt` is `'off'`. From 4 to 12.
    * @defaultValue 10
    */
   hashSize?: number;
@@ -109,7 +111,8 @@ const KNOWN_SETTINGS = [
  * - passwords are hashed with scrypt ({@link PasswordHasher}); bcrypt hashes written by Feathers still
  *   verify and are replaced by scrypt ones on the next successful login ({@link upgradePassword});
  * - an unknown user, a wrong or missing password and an entity without a hash all fail with the same
- *   401 (`invalid-credentials`, the configured `errorMessage`) after exactly one key derivation;
+ *   401 (`invalid-credentials`, the configured `errorMessage`) after the same work: one scrypt derivation
+ *   and, unless `hashing.bcrypt` is `'off'`, one bcrypt check at `hashSize`;
  * - the username and password must be strings of bounded length: `{ "$ne": null }` is a 400
  *   (`invalid-credentials-format`) and never reaches a query;
  * - for an external call (`params.provider` set) the entity in the result has no password hash.

@@ -14,10 +14,12 @@ import { formatScryptHash, parseScryptHash, type ScryptParameters } from './scry
 
 /**
  * What a hasher does with bcrypt hashes (written by Feathers):
- * - `'off'`: they are invalid, like any unreadable hash;
- * - `'upgrade'`: they verify, and a successful login replaces them with scrypt;
+ * - `'upgrade'` (the default): they verify, and a successful login replaces them with scrypt, so a
+ *   Feathers user logs in after the migration without a reset (invariant 8);
  * - `'keep'`: they verify, and new hashes are written with bcrypt too, so stock Feathers can still log
- *   every user in (the way back); a successful login turns an scrypt hash back into bcrypt.
+ *   every user in (the way back); a successful login turns an scrypt hash back into bcrypt;
+ * - `'off'`: they are invalid, like any unreadable hash, and no login pays for a bcrypt check (for apps
+ *   that never had bcrypt hashes).
  */
 export type BcryptMode = 'off' | 'upgrade' | 'keep';
 
@@ -54,8 +56,9 @@ export interface ScryptOptions {
 /** Options of {@link PasswordHasher}: the scrypt parameters, bcrypt migration and the longest password. */
 export interface PasswordHasherOptions extends ScryptOptions {
   /**
-   * What bcrypt hashes (Feathers') do; see {@link BcryptMode}.
-   * @defaultValue `'off'`
+   * What bcrypt hashes (Feathers') do; see {@link BcryptMode}. While it is not `'off'`, every
+   * verification pays one bcrypt check at `bcryptCost` (in a worker thread, beside the scrypt derivation).
+   * @defaultValue `'upgrade'`
    */
   bcrypt?: BcryptMode;
   /**
@@ -102,7 +105,7 @@ function configError(message: string): BadRequest {
  * `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (standard base64 without padding).
  *
  * Every `verify` costs the same whatever it is given (invariant 12): exactly the work of one derivation
- * with the current parameters, plus, while bcrypt is on, one bcrypt check at `bcryptCost`.
+ * with the current parameters, plus, unless bcrypt is `'off'`, one bcrypt check at `bcryptCost`.
  * - a missing, malformed or foreign hash is checked against a dummy with the current parameters;
  * - a hash with cheaper parameters (written before `logN` was raised) is checked with its own and padded
  *   by one extra derivation up to the current work; one costing more time or memory than the current
@@ -161,7 +164,7 @@ export class PasswordHasher {
       else settings[name as keyof typeof settings] = value;
     }
     this.parameters = Object.freeze(parameters);
-    this.bcrypt = options.bcrypt ?? 'off';
+    this.bcrypt = options.bcrypt ?? 'upgrade';
     this.bcryptCost = settings.bcryptCost;
     this.maxPasswordLength = settings.maxPasswordLength;
   }
