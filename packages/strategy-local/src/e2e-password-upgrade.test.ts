@@ -46,14 +46,18 @@ describe.each(ADAPTERS)(
       for (const close of opened.splice(0)) await close();
     });
 
-    it('logs in three times, and the upgrade reaches the store exactly once', async () => {
+    async function wired(settings?: Record<string, unknown>) {
       const { users: store, close } = await adapter.create({ uniqueFields: ['email'] });
       opened.push(close);
       const local = new LocalStrategy();
       const users = protect('password').service(hashPassword('password', { strategy: local }).service(store));
-      const auth = authFor(users, local);
+      const auth = authFor(users, local, settings);
       await auth.setup();
+      return { store, users, local, auth, patch: vi.spyOn(store, 'patch') };
+    }
 
+    it('logs in three times, and the upgrade reaches the store exactly once', async () => {
+      const { store, users, local, auth, patch } = await wired();
       const legacy = await store.create({
         email: 'legacy@example.com',
         password: await bcrypt.hash(password, 4),
@@ -61,7 +65,6 @@ describe.each(ADAPTERS)(
       const signedUp = await users.create({ email: 'new@example.com', password }, { provider: 'rest' });
       expect(signedUp).not.toHaveProperty('password');
 
-      const patch = vi.spyOn(store, 'patch');
       for (let login = 1; login <= 3; login++) {
         for (const email of ['legacy@example.com', 'new@example.com']) {
           const result = await auth.create({ strategy: 'local', email, password }, { provider: 'rest' });
@@ -74,47 +77,33 @@ describe.each(ADAPTERS)(
       expect(await local.hasher.verify(password, stored)).toBe(true);
       expect(await local.hasher.verify(password, (await store.get(signedUp.id)).password)).toBe(true);
     });
+
+    // The promise to people migrating from Feathers: with no bcrypt setting at all, their users' hashes
+    // (cost 10, Feathers' default hashSize) log in, and are upgraded once. Only scrypt's cost is lowered.
+    it('with the default configuration, a Feathers bcrypt hash logs in three times and is upgraded to scrypt with exactly one write', async () => {
+      const { store, local, auth, patch } = await wired({ hashing: FAST_HASHING });
+      expect({ bcrypt: local.hasher.bcrypt, cost: local.hasher.bcryptCost }).toEqual({
+        bcrypt: 'upgrade',
+        cost: 10,
+      });
+      const legacy = await store.create({
+        email: 'legacy@example.com',
+        password: await bcrypt.hash(password, 10),
+      });
+      for (let login = 1; login <= 3; login++) {
+        const result = await auth.create(
+          { strategy: 'local', email: 'legacy@example.com', password },
+          { provider: 'rest' },
+        );
+        expect(result.accessToken, `login ${login}`).toEqual(expect.any(String));
+      }
+      expect(patch).toHaveBeenCalledTimes(1);
+      const stored = (await store.get(legacy.id)).password as string;
+      expect(stored).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
+      expect(await local.hasher.verify(password, stored)).toBe(true);
+    });
   },
 );
-
-// The promise to people migrating from Feathers: with no bcrypt setting at all, their users' hashes (cost 10,
-// Feathers' default hashSize) log in, and are upgraded once. Only scrypt's cost is lowered, for speed.
-describe.each(ADAPTERS)('the bcrypt upgrade with the default configuration, on $name', (adapter) => {
-  const opened: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    for (const close of opened.splice(0)) await close();
-  });
-
-  it('a Feathers bcrypt hash logs in three times and is upgraded to scrypt with exactly one write', async () => {
-    const { users: store, close } = await adapter.create({ uniqueFields: ['email'] });
-    opened.push(close);
-    const local = new LocalStrategy();
-    const users = protect('password').service(hashPassword('password', { strategy: local }).service(store));
-    const auth = authFor(users, local, { hashing: FAST_HASHING });
-    await auth.setup();
-    expect({ bcrypt: local.hasher.bcrypt, cost: local.hasher.bcryptCost }).toEqual({
-      bcrypt: 'upgrade',
-      cost: 10,
-    });
-    const legacy = await store.create({
-      email: 'legacy@example.com',
-      password: await bcrypt.hash(password, 10),
-    });
-
-    const patch = vi.spyOn(store, 'patch');
-    for (let login = 1; login <= 3; login++) {
-      const result = await auth.create(
-        { strategy: 'local', email: 'legacy@example.com', password },
-        { provider: 'rest' },
-      );
-      expect(result.accessToken, `login ${login}`).toEqual(expect.any(String));
-    }
-    expect(patch).toHaveBeenCalledTimes(1);
-    const stored = (await store.get(legacy.id)).password as string;
-    expect(stored).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
-    expect(await local.hasher.verify(password, stored)).toBe(true);
-  });
-});
 
 describe('the bcrypt upgrade on a Feathers users service', () => {
   function feathersUsers(hook: (context: any) => Promise<void>) {
