@@ -129,6 +129,9 @@ function checkContents({ dir, name }, root, files) {
     }
     for (const specifier of reach(root, posix.normalize(conditions.types))) {
       const dependency = packageName(specifier);
+      // The main entry's types must stand without the optional packages (skipLibCheck off included).
+      if (subpath === '.' && optional.has(dependency))
+        problems.push(`the main entry's types import the optional ${dependency}: spell out the types used`);
       if (isBuiltin(specifier) || dependency === name || shipsTypes(dependency)) continue;
       const typesPackage = `@types/${dependency.replace(/^@/, '').replace('/', '__')}`;
       if (!declared.has(typesPackage))

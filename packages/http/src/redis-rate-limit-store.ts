@@ -23,7 +23,18 @@ export interface RedisRateLimitStoreOptions {
  * How the optional client package is loaded; tests replace `load` to simulate a missing package.
  * @internal
  */
-export const redisClientPackage = { load: () => import('@redis/client') };
+export const redisClientPackage: { load: () => Promise<RedisClientModule> } = {
+  load: () => import('@redis/client'),
+};
+
+/**
+ * The part of `@redis/client` the store uses. Spelled out so the published types never name the
+ * optional package: a project without it still type-checks with `skipLibCheck` off.
+ * @internal
+ */
+interface RedisClientModule {
+  createClient(options: { url?: string }): unknown;
+}
 
 /** node-redis clients have a boolean `isOpen`; ioredis ones a string `status`. */
 function isNodeRedis(client: object): boolean {
