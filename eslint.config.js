@@ -61,6 +61,8 @@ export default tseslint.config(
         FormData: 'readonly',
         CSS: 'readonly',
         atob: 'readonly',
+        URLSearchParams: 'readonly',
+        history: 'readonly',
       },
     },
   },

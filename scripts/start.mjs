@@ -7,10 +7,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const demo = fileURLToPath(new URL('../apps/demo/', import.meta.url));
-const server = spawn(process.execPath, ['--conditions=@org/source', '--import', 'tsx', 'src/main.ts'], {
-  cwd: demo,
-  stdio: 'inherit',
-});
+const server = spawn(
+  process.execPath,
+  ['--conditions=@org/source', '--import', 'tsx', 'src/main.ts', ...process.argv.slice(2)],
+  {
+    cwd: demo,
+    stdio: 'inherit',
+  },
+);
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => server.kill(signal));

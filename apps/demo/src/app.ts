@@ -6,6 +6,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import { createHttpTransport } from '@org/http';
 import { fastifyTransport } from '@org/http/fastify';
 import { JwksEndpoint } from '@org/strategy-jwt';
+import { oauthRoutes } from '@org/strategy-oauth';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuthentication, type DemoAuthentication } from './authentication.ts';
 import { DEMO_ROOT, publicUrlOf, type DemoConfig } from './config.ts';
@@ -18,6 +19,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { userRoutes } from './routes/users.ts';
 import { pageSecurityHeaders } from './security-headers.ts';
 import { openStores, type DemoStores } from './stores.ts';
+import { oauthProviderNames, providerLabel } from './oauth.ts';
 
 /** The JWKS path, the one the transport serves by default. */
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -58,6 +60,8 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
       keyStore: stores.keyStore,
       kek: kek.secret,
       revocation: stores.denylist,
+      // The development provider (`--dev-oidc`) runs on http://127.0.0.1; anything else needs https.
+      allowInsecureLoopback: env.NODE_ENV !== 'production',
     });
     const { auth, keyRing, local, users } = authentication;
     const { hub } = stores;
@@ -66,13 +70,17 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
     // `constructor` members in JSON bodies with a 400 by default.
     const app = Fastify({ logger: false, bodyLimit: 102_400 });
     app.removeContentTypeParser('text/plain'); // a JSON API: any other body is a 415, as on /authentication
+    const providers = oauthProviderNames(config.authentication);
+    const logError = (error: { code: number; name: string; message: string; cause?: unknown }) => {
+      if (error.code >= 500)
+        console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);
+    };
     const transport = createHttpTransport(auth, {
       jwks: new JwksEndpoint(keyRing),
+      // GET /oauth/:provider, its callback, and POST /oauth/:provider/link, when providers are configured.
+      routes: providers.length === 0 ? [] : oauthRoutes(auth, { onError: logError }),
       rateLimit: { store: stores.rateLimit, keyPrefix: `${stores.namespace}_login` },
-      onError: (error) => {
-        if (error.code >= 500)
-          console.error(`[demo] ${error.name}: ${String((error.cause as Error)?.message ?? error.message)}`);
-      },
+      onError: logError,
     });
     // POST/DELETE /authentication and the JWKS, the `app.authenticate` guard (request.user), and
     // Feathers' error JSON for every route.
@@ -89,6 +97,10 @@ export async function createDemo(config: DemoConfig, env: NodeJS.ProcessEnv = pr
       algorithm: keyRing.settings.algorithm,
     });
     await app.register(healthRoutes, { keyRing });
+    // The login page asks which "Log in with ..." buttons to show.
+    app.get('/auth-providers', async () => ({
+      providers: providers.map((name) => ({ name, label: providerLabel(name), url: `/oauth/${name}` })),
+    }));
     await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     await app.register(socketServer, { auth, hub });
     await app.register(docsRoutes, { siteDir: join(DEMO_ROOT, '..', '..', 'site') });

@@ -5,6 +5,7 @@ import { AuthenticationService, type EntityService } from '@org/core';
 import { configError } from '@org/core/internal';
 import { JWTStrategy, KeyRing, type KeyStore, type RevocationCheck } from '@org/strategy-jwt';
 import { LocalStrategy, protect } from '@org/strategy-local';
+import { oauthProviderNames, registerOAuth } from './oauth.ts';
 
 /** What {@link createAuthentication} builds. */
 export interface DemoAuthentication {
@@ -32,6 +33,28 @@ export interface AuthenticationInputs {
   kek: string;
   /** The denylist consulted on every verification and written on logout. */
   revocation: RevocationCheck;
+  /** Accept `http:` OAuth providers on loopback (the development provider); never in production. */
+  allowInsecureLoopback?: boolean;
+}
+
+/**
+ * With provider sections in `authentication.oauth`: the browser comes back to the page (`redirect`
+ * defaults to the public URL), the state cookie is sealed under a key derived from the KEK unless
+ * `oauth.secret` is set, and `oauth-code` may log in.
+ */
+function withOAuth(
+  settings: Record<string, unknown>,
+  publicUrl: string,
+  kek: string,
+): Record<string, unknown> {
+  if (oauthProviderNames(settings).length === 0) return settings;
+  const oauth = settings.oauth as Record<string, unknown>;
+  const strategies = (settings.authStrategies as string[] | undefined) ?? [];
+  return {
+    ...settings,
+    authStrategies: strategies.includes('oauth-code') ? strategies : [...strategies, 'oauth-code'],
+    oauth: { redirect: `${publicUrl}/`, secret: kek, ...oauth },
+  };
 }
 
 // The ring refuses a KEK that opens none of the stored keys (it would otherwise mint keys the other
@@ -82,7 +105,7 @@ export async function createAuthentication(inputs: AuthenticationInputs): Promis
     const users = protect('password').service(inputs.users);
     const auth = new AuthenticationService(
       {
-        ...settings,
+        ...withOAuth(settings, inputs.publicUrl, inputs.kek),
         jwtOptions,
         keyRing,
         revocation: inputs.revocation,
@@ -92,6 +115,7 @@ export async function createAuthentication(inputs: AuthenticationInputs): Promis
     const local = new LocalStrategy();
     auth.register('jwt', new JWTStrategy());
     auth.register('local', local);
+    registerOAuth(auth, oauthProviderNames(settings), inputs.allowInsecureLoopback ?? false);
     await auth.setup();
     return { auth, keyRing, local, users };
   } catch (error) {

@@ -2,7 +2,8 @@
 // SIGTERM) closes the server, the key ring and the stores before the process exits.
 import { isAuthError } from '@org/core';
 import { createDemo } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, publicUrlOf } from './config.ts';
+import { startDevOidcProvider, type DevOidcProvider } from './dev-oidc-provider.ts';
 
 // A configuration or store problem: say what it is, without a stack, and exit.
 const cannotStart = (error: unknown): never => {
@@ -15,6 +16,14 @@ const started = Date.now();
 const config = await Promise.resolve()
   .then(() => loadConfig())
   .catch(cannotStart);
+// `npm start -- --dev-oidc` or DEMO_OIDC=1: a development OpenID provider, and a "Log in with the test
+// provider" button on the login page.
+let devOidc: DevOidcProvider | undefined;
+if (process.argv.includes('--dev-oidc') || process.env.DEMO_OIDC === '1') {
+  devOidc = await startDevOidcProvider(publicUrlOf(config), Number(process.env.DEMO_OIDC_PORT ?? 0));
+  const oauth = (config.authentication.oauth ?? {}) as Record<string, unknown>;
+  config.authentication = { ...config.authentication, oauth: { ...oauth, test: devOidc.section } };
+}
 const demo = await createDemo(config).catch(cannotStart);
 await demo.app.listen({ host: config.host, port: config.port });
 
@@ -35,7 +44,7 @@ org-auth demo listening on ${publicUrl} (ready in ${Date.now() - started} ms)
   Docs         ${publicUrl}/docs/   (build them with \`npm run docs\`)
   JWKS         ${publicUrl}/.well-known/jwks.json
   Discovery    ${publicUrl}/.well-known/openid-configuration
-  Storage      ${storage}; key-encryption key ${kek}
+  Storage      ${storage}; key-encryption key ${kek}${devOidc ? `\n  Dev OIDC     ${devOidc.issuer} (any login name and password)` : ''}
 
 Sign up on the login page, or:
   curl -X POST ${publicUrl}/users -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse"}'
@@ -47,7 +56,7 @@ const stop = (signal: string) => {
   if (closing) return;
   closing = true;
   console.log(`${signal}: closing`);
-  demo.close().then(
+  Promise.all([demo.close(), devOidc?.close()]).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`[demo] close failed: ${(error as Error).message}`);

@@ -129,7 +129,9 @@ export class ProviderClient {
       ...(this.#insecure ? [client.allowInsecureRequests] : []),
     ];
     const metadata = { id_token_signed_response_alg: idTokenAlgorithm };
-    const fetchOption = this.#options.fetch ? { [client.customFetch]: this.#options.fetch } : {};
+    const fetchOption = this.#options.fetch
+      ? { [client.customFetch]: this.#options.fetch as unknown as client.CustomFetch }
+      : {};
     if (kind === 'oidc') {
       return client.discovery(new URL(issuer!), key, metadata, this.#clientAuth(), {
         execute,
@@ -149,7 +151,8 @@ export class ProviderClient {
       this.#clientAuth(),
     );
     if (this.#insecure) client.allowInsecureRequests(config);
-    if (this.#options.fetch) config[client.customFetch] = this.#options.fetch;
+    if (this.#options.fetch)
+      config[client.customFetch] = this.#options.fetch as unknown as client.CustomFetch;
     return config;
   }
 
