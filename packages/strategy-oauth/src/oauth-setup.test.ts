@@ -3,6 +3,7 @@ import { AuthenticationService, BadRequest, type AuthenticationConfiguration } f
 import { JWTStrategy } from '@org/strategy-jwt';
 import { describe, expect, it } from 'vitest';
 import { OAuthCodeStrategy } from './oauth-code-strategy.ts';
+import { oauthContext } from './oauth-context.ts';
 import { OAuthStrategy } from './oauth-strategy.ts';
 import { TEST_SECRET } from './test-app.ts';
 
@@ -37,6 +38,21 @@ async function message(promise: Promise<unknown>): Promise<string> {
   expect((error as BadRequest).reason).toBe('invalid-configuration');
   return (error as Error).message;
 }
+
+describe('cookies', () => {
+  it('are Secure when the public origin is https, and not on plain http (development)', async () => {
+    const secure = await setUp({ redirect: 'https://app.example.com/login', google });
+    expect(oauthContext(secure).secure).toBe(true);
+    const plain = await setUp({ redirect: 'http://127.0.0.1:3000/', google });
+    expect(oauthContext(plain).secure).toBe(false);
+    const api = await setUp({
+      redirect: 'http://localhost:3000/',
+      defaults: { origin: 'https://api.example.com' },
+      google,
+    });
+    expect(oauthContext(api).secure).toBe(true);
+  });
+});
 
 describe('setup fails with a clear message', () => {
   it('accepts a good configuration', async () => {
