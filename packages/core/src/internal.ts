@@ -8,7 +8,7 @@
  * this repository may use these helpers, pinned to an exact `@org/core` version.
  *
  * @packageDocumentation
- * @module internal
+ * @module @org/core/internal
  */
 export { editDistance, didYouMean } from './did-you-mean.ts';
 export { assertKnownOptions, configError } from './options-check.ts';

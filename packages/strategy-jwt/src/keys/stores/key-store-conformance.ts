@@ -3,7 +3,7 @@
  * call {@link runKeyStoreConformance} from a vitest file to check a store of your own.
  *
  * @packageDocumentation
- * @module key-store-conformance
+ * @module @org/strategy-jwt/key-store-conformance
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
