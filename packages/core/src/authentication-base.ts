@@ -55,6 +55,9 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
   #issuer: TokenIssuer | undefined;
   #ready: Promise<void> | undefined;
   #isReady = false;
+  // Sections setup() found no strategy for, waiting for a later register(); reported once if never claimed.
+  #unclaimed: string[] = [];
+  #unclaimedReported = false;
 
   /**
    * @param configuration - The `authentication` configuration section (copied: later changes to it
@@ -72,6 +75,15 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
   /** The resolved configuration, defaults applied; deeply frozen, so no caller can change it. */
   get configuration(): DeepReadonly<AuthenticationConfiguration> {
     return this.#configuration;
+  }
+
+  /**
+   * The top-level configuration sections that no registered strategy has claimed: after `setup()`, an
+   * object under an unknown key is left for a strategy registered later; until one is, it is listed here
+   * (and reported once, on the first authentication, with `process.emitWarning`).
+   */
+  get unclaimedSections(): string[] {
+    return [...this.#unclaimed];
   }
 
   /** The names of the registered strategies, in registration order. */
@@ -106,8 +118,10 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
   register(name: string, strategy: AuthenticationStrategy): void {
     strategy.setName?.(name);
     strategy.setAuthentication?.(this);
+    // A strategy registered after setup() claims its section here: verifyConfiguration validates it.
     strategy.verifyConfiguration?.();
     this.#strategies.set(name, strategy);
+    this.#unclaimed = this.#unclaimed.filter((section) => section !== name);
     if (this.#isReady) {
       Promise.resolve(strategy.setup?.(this)).catch((error: unknown) => this.emit('error', error));
     }
@@ -151,16 +165,22 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    *
    * @param payload - The claims.
    * @param options - Signing options over the configured `jwtOptions`.
+   * @param secret - A key to sign with instead of the configured one, as Feathers' `secretOverride`
+   *   (a password-reset or e-mail-confirmation token under its own secret); the issuer applies its key
+   *   policy to it, and never ignores it.
    * @returns The token.
-   * @throws GeneralError `general-error` when no token issuer is registered.
+   * @throws GeneralError `general-error` when no token issuer is registered; BadRequest
+   *   `invalid-configuration` when the issuer refuses `secret`.
    */
   async createAccessToken(
     payload: Record<string, unknown>,
     options: Record<string, unknown> = {},
+    secret?: unknown,
   ): Promise<string> {
     const issuer = this.#requireIssuer();
     const jwtid = options.jwtid ?? this.#configuration.jwtOptions?.jwtid ?? crypto.randomUUID();
-    return issuer.createAccessToken(payload, { ...options, jwtid });
+    if (secret === undefined) return issuer.createAccessToken(payload, { ...options, jwtid });
+    return issuer.createAccessToken(payload, { ...options, jwtid }, secret);
   }
 
   /**
@@ -168,19 +188,23 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    *
    * @param token - The token.
    * @param options - Verification options over the configured ones.
+   * @param secret - A key to verify with instead of the configured ones, as Feathers' `secretOverride`.
    * @returns The verified payload.
    * @throws NotAuthenticated `token-malformed` when `token` is not a non-empty string, or the issuer's
-   *   reason (`token-expired`, `invalid-signature`...).
+   *   reason (`token-expired`, `invalid-signature`...); BadRequest `invalid-configuration` when the issuer
+   *   refuses `secret`.
    */
   async verifyAccessToken(
     token: string,
     options?: Record<string, unknown>,
+    secret?: unknown,
   ): Promise<Record<string, unknown>> {
     const issuer = this.#requireIssuer();
     if (typeof token !== 'string' || token === '') {
       throw new NotAuthenticated('Invalid access token', { reason: 'token-malformed' });
     }
-    return issuer.verifyAccessToken(token, options);
+    if (secret === undefined) return issuer.verifyAccessToken(token, options);
+    return issuer.verifyAccessToken(token, options, secret);
   }
 
   /**
@@ -191,6 +215,7 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    * @param params - The call parameters.
    * @param allowed - The strategy names allowed for this call.
    * @returns The strategy's result.
+   * Reports, once, the configuration sections still claimed by no strategy (`ORG_AUTH_UNCLAIMED_SECTION`).
    * @throws NotAuthenticated `Invalid authentication information (no \`strategy\` set)`,
    *   `... (strategy not allowed in authStrategies)` (`strategy-not-allowed`), plain
    *   `Invalid authentication information` (`invalid-credentials`), `entity-not-found` when the
@@ -201,6 +226,7 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
     params: Params = {},
     ...allowed: string[]
   ): Promise<AuthenticationResult> {
+    if (this.#isReady && !this.#unclaimedReported) this.#reportUnclaimed();
     const isObject = data !== null && typeof data === 'object';
     // As Feathers' `!strategy`: an empty name is no name.
     const strategy =
@@ -273,7 +299,10 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
   /**
    * Validates the configuration, then sets up every registered strategy. Idempotent.
    *
-   * @throws BadRequest `invalid-configuration`: an unknown top-level key (with a did-you-mean hint), a
+   * An object under an unknown top-level key that is no typo of a known one is left for a strategy
+   * registered later (see {@link AuthenticationBase.unclaimedSections}).
+   * @throws BadRequest `invalid-configuration`: an unknown top-level key that is a typo of a known one
+   *   or not an object (with a did-you-mean hint), a
    *   `parseStrategies` entry that is not a registered strategy with `parse` (with a hint), no
    *   `secret`/`privateKey`/`keyRing`, no `service`, a missing entity service, or one without an id.
    */
@@ -287,8 +316,20 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
     return this.#ready;
   }
 
+  #reportUnclaimed(): void {
+    this.#unclaimedReported = true;
+    for (const section of this.#unclaimed) {
+      process.emitWarning(
+        `The authentication configuration section '${section}' is claimed by no registered strategy: ` +
+          `register the strategy named '${section}', or remove the section`,
+        { code: 'ORG_AUTH_UNCLAIMED_SECTION' },
+      );
+    }
+  }
+
   async #setup(): Promise<void> {
-    validateConfigurationKeys(this.#configuration, this.strategyNames);
+    this.#unclaimed = validateConfigurationKeys(this.#configuration, this.strategyNames);
+    this.#unclaimedReported = false;
     validateParseStrategies(this.#configuration, this.#strategies);
     validateSetup(this.#configuration, (path) => this.getEntityService(path));
     // As in Feathers: a strategy registered from here on is set up on register, so take a snapshot.

@@ -10,6 +10,17 @@ export interface AuthenticationParams extends Params {
   payload?: Record<string, unknown>;
   /** Signing options for this login, over the configured `jwtOptions`. */
   jwtOptions?: Record<string, unknown>;
+  /**
+   * Feathers' name for per-call token options (`subject`, `expiresIn`, ...): merged over `jwtOptions` to
+   * sign the login's token; the JWT strategy also verifies a presented token with its verification
+   * members (`algorithms`, `audience`, ...).
+   */
+  jwt?: Record<string, unknown>;
+  /**
+   * A key to sign the login's token with instead of the configured one, as Feathers' `params.secret`
+   * (see {@link AuthenticationBase.createAccessToken}). Server-side only: never copy it from a request.
+   */
+  secret?: unknown;
   /** Overrides the configured `authStrategies` for this login. */
   authStrategies?: string[];
   /** The realtime connection the call came from; strategies are told about login and logout on it. */
@@ -80,7 +91,8 @@ export class AuthenticationService extends AuthenticationBase {
   }
 
   /**
-   * The signing options for a login: `params.jwtOptions` with `subject` set to the entity id.
+   * The signing options for a login: `params.jwtOptions`, then `params.jwt` over it (Feathers' per-call
+   * name), with `subject` set to the entity id unless one is given.
    *
    * @param result - The authentication result.
    * @param params - The call parameters.
@@ -90,8 +102,8 @@ export class AuthenticationService extends AuthenticationBase {
     result: AuthenticationResult,
     params: AuthenticationParams,
   ): Promise<Record<string, unknown>> {
-    const { service, entity, entityId } = this.configuration;
-    const options: Record<string, unknown> = { ...params.jwtOptions };
+    const { service, entity, entityId } = this.#subjectSource(result);
+    const options: Record<string, unknown> = { ...params.jwtOptions, ...params.jwt };
     const value = service && entity ? (result[entity] as Record<string, unknown> | undefined) : undefined;
     if (value && options.subject === undefined) {
       const idProperty = entityId ?? this.getEntityService(service as string)?.id ?? 'id';
@@ -102,6 +114,30 @@ export class AuthenticationService extends AuthenticationBase {
       options.subject = String(subject);
     }
     return options;
+  }
+
+  /**
+   * Where the subject of a login's token comes from: the configured entity, or, with `entity: null` (an
+   * entity-less JWT strategy), the entity the authenticating strategy found (the local strategy's user),
+   * so the token still names who logged in.
+   */
+  #subjectSource(result: AuthenticationResult): {
+    service: string | undefined;
+    entity: string | null | undefined;
+    entityId: string | undefined;
+  } {
+    const { service, entity, entityId } = this.configuration;
+    if (entity !== null) return { service, entity, entityId };
+    const name = result.authentication?.strategy;
+    const own = (typeof name === 'string' ? this.getStrategy(name) : undefined) as
+      { configuration?: { service?: unknown; entity?: unknown; entityId?: unknown } } | undefined;
+    const config = own?.configuration;
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return {
+      service: text(config?.service) ?? service,
+      entity: text(config?.entity) ?? null,
+      entityId: text(config?.entityId) ?? entityId,
+    };
   }
 
   /**
@@ -138,6 +174,7 @@ export class AuthenticationService extends AuthenticationBase {
       const accessToken = await this.createAccessToken(
         { ...payload, ...refresh?.payload },
         { ...options, ...refresh?.options },
+        params.secret,
       );
       result = {
         ...authResult,
@@ -155,8 +192,10 @@ export class AuthenticationService extends AuthenticationBase {
 
   /**
    * Logs out: verifies the caller's authentication (`params.authentication`) with `authStrategies`,
-   * revokes its access token through the issuer's `revokeAccessToken`, and emits `logout` after an
-   * external call.
+   * revokes its access token through the issuer's `revokeAccessToken` when it is one of the issuer's
+   * tokens, and emits `logout` after an external call. A caller authenticated by another strategy (an
+   * API key, an OAuth provider's token) has no token of ours to revoke: as in Feathers, the result is
+   * returned.
    *
    * @param id - `null`, or the access token being removed (it MUST equal the caller's).
    * @param params - The call parameters, with `authentication`.
@@ -187,7 +226,17 @@ export class AuthenticationService extends AuthenticationBase {
     if (issuer?.revokeAccessToken === undefined) return;
     const token = result.authentication?.accessToken ?? result.accessToken ?? authentication?.accessToken;
     if (typeof token !== 'string' || token === '') return;
-    const payload = result.authentication?.payload ?? (await this.verifyAccessToken(token));
+    // The payload a strategy verified for this very token (the JWT strategy's); else the token must
+    // verify as one of ours. One that does not is another strategy's credential, not a failed logout.
+    let payload = result.authentication?.accessToken === token ? result.authentication.payload : undefined;
+    if (payload === undefined) {
+      try {
+        payload = await this.verifyAccessToken(token);
+      } catch (error) {
+        if (error instanceof NotAuthenticated) return;
+        throw error; // a revocation store that is down: the logout did not happen
+      }
+    }
     await issuer.revokeAccessToken(token, payload);
   }
 

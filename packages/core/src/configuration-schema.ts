@@ -51,6 +51,9 @@ export const JwtOptionsSchema = Type.Object(
 export const VerifyOptionsSchema = Type.Object(
   {
     algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    algorithm: Type.Optional(
+      Type.String({ description: "Feathers' singular form of `algorithms` (`'HS256'` is `['HS256']`)." }),
+    ),
     audience: Type.Optional(
       Type.Union([StringOrList, Type.Null()], { expected: 'a string, an array of strings or null' }),
     ),

@@ -132,20 +132,28 @@ export function resolveConfiguration(
 }
 
 /**
- * Rejects top-level keys that are neither in the schema nor the name of a registered strategy.
+ * Checks the top-level keys that are neither in the schema nor the name of a registered strategy. A
+ * typo of a known key (`jwtOption`, `Secret`, a strategy's name) or a value that cannot be a strategy's
+ * section (not an object) is refused; any other object is left for a strategy registered later to
+ * claim, and returned.
  *
  * @param configuration - The configuration.
  * @param strategyNames - The registered strategy names.
+ * @returns The sections no registered strategy claims yet.
  * @throws BadRequest `invalid-configuration` with a did-you-mean hint (`jwtOption` -> `jwtOptions`).
  */
 export function validateConfigurationKeys(
   configuration: Readonly<Record<string, unknown>>,
   strategyNames: readonly string[],
-): void {
+): string[] {
   const known = [...Object.keys(AuthenticationConfigurationSchema.properties), ...strategyNames];
+  const unclaimed: string[] = [];
   for (const key of Object.keys(configuration)) {
-    if (!known.includes(key)) throw unknownKey('', key, known);
+    if (known.includes(key)) continue;
+    if (isObject(configuration[key]) && didYouMean(key, known) === undefined) unclaimed.push(key);
+    else throw unknownKey('', key, known);
   }
+  return unclaimed;
 }
 
 /**

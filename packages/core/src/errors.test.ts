@@ -64,6 +64,8 @@ describe('errors', () => {
       expect(error.code).toBe(code);
       expect(error.message).toBe(message);
       expect(error.toJSON()).toEqual({ name, message, code, className, data: { reason } });
+      // What a caller catches is what a client receives (Feathers' error.data is its JSON data too).
+      expect(error.data).toEqual(error.toJSON().data);
     });
   }
 
@@ -81,6 +83,13 @@ describe('errors', () => {
       data: { at: 1, reason: 'token-expired' },
     });
     expect(JSON.stringify(error)).not.toContain('hunter2');
+    expect(error.data).toEqual({ at: 1, reason: 'token-expired' });
+    // data cannot carry a reason other than the error's own.
+    expect(
+      new BadRequest('x', { reason: 'bad-request', data: { reason: 'forbidden' } }).toJSON().data,
+    ).toEqual({
+      reason: 'bad-request',
+    });
     expect(new BadRequest('x').cause).toBeUndefined();
   });
 

@@ -37,8 +37,8 @@ export class AuthError extends Error {
   readonly className: string;
   /** A stable, machine-readable reason. */
   readonly reason: ErrorReason;
-  /** Extra, non-secret data sent to clients. */
-  readonly data: Record<string, unknown>;
+  /** Extra, non-secret data sent to clients, with the `reason`: exactly what {@link AuthError.toJSON} sends. */
+  readonly data: Record<string, unknown> & { reason: ErrorReason };
 
   /**
    * @param name - The class name.
@@ -59,7 +59,8 @@ export class AuthError extends Error {
     this.className = className;
     this.reason = options.reason ?? defaultReason;
     this.code = ERROR_REASONS[this.reason];
-    this.data = { ...options.data };
+    // The reason last: data cannot contradict it. Thrown and serialised, `data` is the same.
+    this.data = { ...options.data, reason: this.reason };
   }
 
   /** The JSON shape Feathers clients read; the cause and stack never leave the server. */
@@ -69,7 +70,7 @@ export class AuthError extends Error {
       message: this.message,
       code: this.code,
       className: this.className,
-      data: { ...this.data, reason: this.reason },
+      data: { ...this.data },
     };
   }
 }

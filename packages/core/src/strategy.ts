@@ -96,13 +96,26 @@ export interface TokenIssuer {
    * Signs a token.
    * @param payload - Claims; `sub` is set from the entity id on login.
    * @param options - Signing options (`expiresIn`, `subject`, `jwtid`, ...) merged over the configured ones.
+   * @param secret - A key to sign with instead of the configured one (Feathers' `secretOverride`, for
+   *   tokens of another kind: password reset, e-mail confirmation). An issuer MUST either sign with it,
+   *   under its key policy, or throw: never ignore it.
    */
-  createAccessToken(payload: Record<string, unknown>, options?: Record<string, unknown>): Promise<string>;
+  createAccessToken(
+    payload: Record<string, unknown>,
+    options?: Record<string, unknown>,
+    secret?: unknown,
+  ): Promise<string>;
   /**
    * Verifies a token and resolves with its payload.
+   * @param secret - A key to verify with instead of the configured ones; as for `createAccessToken`, an
+   *   issuer MUST use it or throw.
    * @throws NotAuthenticated with a stable reason on every failure.
    */
-  verifyAccessToken(token: string, options?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  verifyAccessToken(
+    token: string,
+    options?: Record<string, unknown>,
+    secret?: unknown,
+  ): Promise<Record<string, unknown>>;
   /**
    * Revokes a verified token (logout). Optional: an issuer without revocation skips it.
    * @param token - The raw token.

@@ -162,7 +162,10 @@ describe('LocalStrategy (settings)', () => {
       "The 'local' setting 'entityPasswordField' must be a field name or a dot path",
     ],
     [{ errorMessage: '' }, "The 'local' setting 'errorMessage' must be a non-empty string"],
-    [{ entity: null }, "The 'local' strategy needs an entity: 'entity' must be a name, not null"],
+    [
+      { entity: null },
+      "The 'local' strategy returns the user it finds under 'local.entity', which must be a name, not null ('entity: null' at the top level is what makes the JWT strategy entity-less)",
+    ],
     [{ maxPasswordLength: 0 }, "The 'local' setting 'maxPasswordLength' must be a positive integer"],
     [{ hashing: 'scrypt' }, "The 'local' setting 'hashing' must be an object of scrypt parameters"],
     [{ hashing: { logN: 4 } }, "Password hashing option 'logN' must be an integer from 10 to 22"],

@@ -139,13 +139,17 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
     this.#givenHasher = options.hasher;
   }
 
-  /** The settings of `authentication.<name>`, with Feathers' defaults and the top-level `service`, `entity` and `entityId`. */
+  /**
+   * The settings of `authentication.<name>`, with Feathers' defaults and the top-level `service`, `entity`
+   * and `entityId`. A top-level `entity: null` makes the JWT strategy entity-less; this strategy still
+   * finds a user, and returns it as `user` unless `<name>.entity` names it otherwise.
+   */
   override get configuration(): LocalStrategyConfiguration {
     const auth = this.authentication?.configuration ?? {};
     const own = (super.configuration ?? {}) as Partial<LocalStrategyConfiguration>;
     return {
       service: auth.service,
-      entity: auth.entity,
+      entity: auth.entity === null ? 'user' : auth.entity,
       entityId: auth.entityId,
       errorMessage: 'Invalid login',
       maxUsernameLength: 256,
@@ -180,7 +184,7 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
    * Checks the settings, synchronously, when the strategy is registered.
    * @throws BadRequest (`invalid-configuration`): `'local' authentication strategy requires a 'usernameField'
    * setting` (Feathers' message), an unknown setting (with a did-you-mean hint), a field that is not a
-   * dot path, no entity (`entity: null`), a bad length limit or bad `hashing` parameters.
+   * dot path, `local.entity: null` (the strategy returns the user it finds under that name), a bad length limit or bad `hashing` parameters.
    */
   override verifyConfiguration(): void {
     const config = this.configuration;
@@ -207,7 +211,10 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
       throw configError(`The '${this.name}' setting 'errorMessage' must be a non-empty string`);
     }
     if (typeof config.entity !== 'string' || config.entity === '') {
-      throw configError(`The '${this.name}' strategy needs an entity: 'entity' must be a name, not null`);
+      throw configError(
+        `The '${this.name}' strategy returns the user it finds under '${this.name}.entity', which must be a name, not null ` +
+          `('entity: null' at the top level is what makes the JWT strategy entity-less)`,
+      );
     }
     for (const prop of ['maxUsernameLength', 'maxPasswordLength'] as const) {
       if (!Number.isInteger(config[prop]) || config[prop] < 1) {

@@ -86,6 +86,8 @@ export class RemoteVerifier implements TokenIssuer {
   readonly #issuer: string;
   readonly #url: URL;
   readonly #verify: ResolvedVerifyOptions;
+  readonly #verifyInput: Partial<JwtVerifyOptions>;
+  readonly #verifyDefaults: Parameters<typeof resolveVerifyOptions>[1];
   readonly #revocation: RevocationCheck | undefined;
   readonly #timeout: number;
   readonly #maxBytes: number;
@@ -134,19 +136,17 @@ export class RemoteVerifier implements TokenIssuer {
     if (options.audience === undefined) {
       throw configError(`'audience' is required (null skips the audience check)`);
     }
-    this.#verify = resolveVerifyOptions(
-      {
-        algorithms,
-        audience: options.audience,
-        issuer,
-        clockTolerance: options.clockTolerance,
-        maxTokenAge: options.maxTokenAge,
-        typ: options.typ,
-        requireTyp: options.requireTyp,
-      },
-      { algorithms, audience: [], issuer, typ: 'access' },
-      'remoteVerifier',
-    );
+    this.#verifyInput = {
+      algorithms,
+      audience: options.audience,
+      issuer,
+      clockTolerance: options.clockTolerance,
+      maxTokenAge: options.maxTokenAge,
+      typ: options.typ,
+      requireTyp: options.requireTyp,
+    };
+    this.#verifyDefaults = { algorithms, audience: [], issuer, typ: 'access' };
+    this.#verify = resolveVerifyOptions(this.#verifyInput, this.#verifyDefaults, 'remoteVerifier');
     this.#issuer = issuer;
     this.#url = url;
     this.#revocation = options.revocation;
@@ -174,13 +174,27 @@ export class RemoteVerifier implements TokenIssuer {
   /**
    * Verifies a token of this issuer.
    * @param token - The raw token.
+   * @param options - Verification options for this call over the configured ones (the issuer stays
+   *   bound, HS* stays refused).
+   * @param secret - Not supported: a remote verifier only uses its issuer's published keys.
    * @returns The verified claims.
    * @throws NotAuthenticated with the strict path's reasons (`token-malformed`, `algorithm-not-allowed`,
    * `key-not-found`, `invalid-signature`, `claim-invalid`, `token-expired`, ...) or `token-revoked`;
    * `claim-invalid` for another issuer's token, before any key lookup or fetch.
-   * @throws Unavailable `unavailable` when no key set could be fetched yet.
+   * @throws Unavailable `unavailable` when no key set could be fetched yet; BadRequest
+   * `invalid-configuration` for a `secret` or per-call options that change the issuer or allow HS*.
    */
-  async verifyAccessToken(token: string): Promise<JwtPayload> {
+  async verifyAccessToken(
+    token: string,
+    options?: Partial<JwtVerifyOptions>,
+    secret?: unknown,
+  ): Promise<JwtPayload> {
+    if (secret !== undefined) {
+      throw configError(
+        `A remote verifier verifies with its issuer's published keys only; it takes no key per call`,
+      );
+    }
+    const verify = options === undefined ? this.#verify : this.#perCall(options);
     // Refuse another issuer's token before a key lookup: it must never trigger a fetch of our
     // issuer's keys (amplification) nor be checked against them. Reading an unauthenticated claim
     // to refuse is safe; the full strict verification still checks `iss` after the signature.
@@ -196,19 +210,36 @@ export class RemoteVerifier implements TokenIssuer {
 
     let payload: JwtPayload;
     try {
-      payload = verifyToken(token, keys, this.#verify, Math.floor(now / 1000)).payload;
+      payload = verifyToken(token, keys, verify, Math.floor(now / 1000)).payload;
     } catch (error) {
       if ((error as NotAuthenticated).reason !== 'key-not-found') throw error;
       // An unknown kid may be a key published after our last fetch: refetch, at most once per cooldown.
       if (this.#inflight === undefined && this.#clock() - this.#lastFetchAt < this.#cooldown) throw error;
       await this.#refresh();
       if (this.#keys === keys) throw error;
-      payload = verifyToken(token, this.#keys!, this.#verify, Math.floor(this.#clock() / 1000)).payload;
+      payload = verifyToken(token, this.#keys!, verify, Math.floor(this.#clock() / 1000)).payload;
     }
     if (this.#revocation !== undefined && (await this.#revocation.isRevoked(payload))) {
       throw new NotAuthenticated('Token revoked', { reason: 'token-revoked' });
     }
     return payload;
+  }
+
+  // Per-call options narrow this verifier's; they never bind it to another issuer or to HS* algorithms.
+  #perCall(options: Partial<JwtVerifyOptions>): ResolvedVerifyOptions {
+    if (options.issuer !== undefined && options.issuer !== this.#issuer) {
+      throw configError(`A remote verifier is bound to its issuer; 'issuer' cannot change per call`);
+    }
+    const resolved = resolveVerifyOptions(
+      { ...this.#verifyInput, ...options },
+      this.#verifyDefaults,
+      'options',
+    );
+    for (const alg of resolved.algorithms) {
+      if (alg.startsWith('HS'))
+        throw configError(`'options.algorithms' lists ${alg}; a JWKS publishes no secrets`);
+    }
+    return resolved;
   }
 
   /**

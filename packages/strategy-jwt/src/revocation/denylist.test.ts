@@ -150,7 +150,23 @@ describe('Denylist.revokeAllForSubject', () => {
 describe('Denylist configuration', () => {
   it('validates its options at construction', () => {
     const cases: [unknown, string][] = [
-      [{}, 'Denylist store must be a Keyv instance'],
+      [
+        { store: { get: 1 } },
+        "'revocation.store' must be a Keyv instance, or a redis://, rediss://, postgres://, postgresql:// or sqlite:// URL",
+      ],
+      [
+        { store: 'mongodb://db/x' },
+        "'revocation.store' must be a Keyv instance, or a redis://, rediss://, postgres://, postgresql:// or sqlite:// URL",
+      ],
+      [
+        { store: new Keyv(), maxEntries: 10 },
+        "'revocation.maxEntries' bounds the in-process store only; it does not apply with a 'store'",
+      ],
+      [{ maxEntries: 0 }, "'revocation.maxEntries' must be a positive integer"],
+      [
+        { store: new Keyv(), tolerence: 5 },
+        'createDenylist: unknown option "tolerence" (did you mean "tolerance"?); known options: store, maxEntries, namespace, tolerance, maxTokenLifetime, failMode, timeout, onError, clock',
+      ],
       [{ store: new Keyv(), failMode: 'ajar' }, "Denylist failMode must be 'closed' or 'open', not 'ajar'"],
       [{ store: new Keyv(), tolerance: -1 }, 'Denylist tolerance must be a number >= 0'],
       [{ store: new Keyv(), timeout: Number.NaN }, 'Denylist timeout must be a number >= 0'],

@@ -1,7 +1,9 @@
 import { BadRequest, Unavailable } from '@org/core';
+import { assertKnownOptions } from '@org/core/internal';
 import type Keyv from 'keyv';
 import type { RevocationCheck } from '../token/revocation-check.ts';
 import { denylistKey } from './denylist-key.ts';
+import { openDenylistStore } from './open-denylist-store.ts';
 
 /** The verified claims the denylist reads. */
 export interface RevocablePayload {
@@ -21,12 +23,20 @@ export interface RevocablePayload {
 /** Options of {@link createDenylist}. */
 export interface DenylistOptions {
   /**
-   * The keyv instance holding the entries; share it through Redis (`@keyv/redis`) or Postgres
-   * (`@keyv/postgres`) across instances. Give the denylist its own instance: it turns on
-   * `throwOnErrors` (on the instance and its adapter), because a swallowed store error would read
-   * as "not revoked".
+   * Where the entries live: a keyv instance, or the URL of one (`redis://`, `rediss://`, `postgres://`,
+   * `postgresql://`, `sqlite://`, opened with `@keyv/redis`, `@keyv/postgres` or `@keyv/sqlite`, optional
+   * peer dependencies). Share it across instances, or a token revoked on one is still accepted by the
+   * others. Give the denylist its own keyv instance: it turns on `throwOnErrors` (on the instance and its
+   * adapter), because a swallowed store error would read as "not revoked".
+   * @defaultValue an in-process store (this process only) of at most `maxEntries` entries
    */
-  store: Keyv;
+  store?: Keyv | string;
+  /**
+   * The most entries the default in-process store holds; when every one is still live, a revocation
+   * fails (`Unavailable`) rather than push out another. Not with `store`.
+   * @defaultValue 100000
+   */
+  maxEntries?: number;
   /** Prefix of every key. @defaultValue 'revoked' */
   namespace?: string;
   /** Seconds an entry outlives the token's `exp`: the verifiers' clock tolerance. @defaultValue 60 */
@@ -51,6 +61,17 @@ export interface DenylistOptions {
 }
 
 const FAIL_MODES = ['closed', 'open'] as const;
+const OPTIONS = [
+  'store',
+  'maxEntries',
+  'namespace',
+  'tolerance',
+  'maxTokenLifetime',
+  'failMode',
+  'timeout',
+  'onError',
+  'clock',
+] as const;
 
 function invalid(message: string): BadRequest {
   return new BadRequest(message, { reason: 'invalid-configuration' });
@@ -90,7 +111,9 @@ function seconds(value: unknown): number | undefined {
  * ```
  */
 export class Denylist implements RevocationCheck {
-  readonly #store: Keyv;
+  readonly #store: Keyv | Promise<Keyv>;
+  readonly #owned: boolean;
+  readonly #shared: boolean;
   readonly #namespace: string;
   readonly #tolerance: number;
   readonly #maxTokenLifetime: number;
@@ -101,13 +124,13 @@ export class Denylist implements RevocationCheck {
 
   /**
    * @param options - See {@link DenylistOptions}.
-   * @throws BadRequest `invalid-configuration` on a missing store or a bad option.
+   * @throws BadRequest `invalid-configuration` on an unknown option (with a did-you-mean hint), a store of
+   * another form, or a bad value.
    */
-  constructor(options: DenylistOptions) {
-    const store = options?.store as Keyv | undefined;
-    if (!store || typeof store.get !== 'function' || typeof store.set !== 'function') {
-      throw invalid('Denylist store must be a Keyv instance');
-    }
+  constructor(options: DenylistOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalid('Denylist options must be an object');
+    assertKnownOptions(options, OPTIONS, 'createDenylist');
+    const opened = openDenylistStore(options.store, options.maxEntries, 'revocation');
     const failMode = options.failMode ?? 'closed';
     if (!FAIL_MODES.includes(failMode)) {
       throw invalid(`Denylist failMode must be 'closed' or 'open', not '${String(failMode)}'`);
@@ -118,7 +141,9 @@ export class Denylist implements RevocationCheck {
     ) {
       throw invalid('Denylist namespace must be a non-empty string');
     }
-    this.#store = store;
+    this.#store = opened.keyv;
+    this.#owned = opened.owned;
+    this.#shared = opened.shared;
     this.#namespace = options.namespace ?? 'revoked';
     this.#tolerance = nonNegative('tolerance', options.tolerance, 60);
     this.#maxTokenLifetime = nonNegative('maxTokenLifetime', options.maxTokenLifetime, 86_400);
@@ -126,9 +151,29 @@ export class Denylist implements RevocationCheck {
     this.#failMode = failMode;
     this.#onError = options.onError ?? (() => {});
     this.#clock = options.clock ?? Date.now;
-    store.throwOnErrors = true;
-    const adapter = (store as { opts?: { store?: { throwOnErrors?: unknown } } }).opts?.store;
-    if (adapter && typeof adapter.throwOnErrors === 'boolean') adapter.throwOnErrors = true;
+  }
+
+  /**
+   * Whether other processes see this denylist's entries: false for the in-process store (a token
+   * revoked here is still accepted by other instances).
+   */
+  get shared(): boolean {
+    return this.#shared;
+  }
+
+  /**
+   * Resolves once the store is open (a URL store loads its keyv adapter on first use).
+   * @throws BadRequest `missing-package` when the adapter package of the URL is not installed.
+   */
+  async ready(): Promise<void> {
+    await this.#store;
+  }
+
+  /** Disconnects a store this denylist opened itself (from a URL, or the default); one given is left open. */
+  async close(): Promise<void> {
+    if (!this.#owned) return;
+    const store = await Promise.resolve(this.#store).catch(() => undefined);
+    await store?.disconnect().catch(() => undefined);
   }
 
   /** Seconds an entry outlives the token's `exp`; see {@link DenylistOptions.tolerance}. */
@@ -157,7 +202,7 @@ export class Denylist implements RevocationCheck {
     const until = (exp ?? now / 1000 + this.#maxTokenLifetime) * 1000 + this.#tolerance * 1000;
     const ttl = Math.ceil(until - now);
     if (ttl <= 0) return;
-    await this.#call(this.#store.set(this.#key('jti', payload.iss, jti), 1, ttl));
+    await this.#call((store) => store.set(this.#key('jti', payload.iss, jti), 1, ttl));
   }
 
   /**
@@ -177,10 +222,10 @@ export class Denylist implements RevocationCheck {
     const key = this.#key('sub', iss, sub);
     const ttl = Math.ceil(cutoff + (this.#maxTokenLifetime + this.#tolerance) * 1000 - this.#clock());
     if (ttl <= 0) return;
-    const current = await this.#call(this.#store.get<number>(key));
+    const current = await this.#call((store) => store.get<number>(key));
     // Keep the latest cut-off: an older one must never shorten a newer "revoke all".
     if (typeof current === 'number' && current >= cutoff) return;
-    await this.#call(this.#store.set(key, cutoff, ttl));
+    await this.#call((store) => store.set(key, cutoff, ttl));
   }
 
   /**
@@ -193,10 +238,10 @@ export class Denylist implements RevocationCheck {
     const sub = text(payload?.sub);
     if (jti === undefined && sub === undefined) return false;
     try {
-      const [listed, cutoff] = await this.#call(
+      const [listed, cutoff] = await this.#call((store) =>
         Promise.all([
-          jti === undefined ? undefined : this.#store.get(this.#key('jti', payload.iss, jti)),
-          sub === undefined ? undefined : this.#store.get<number>(this.#key('sub', payload.iss, sub)),
+          jti === undefined ? undefined : store.get(this.#key('jti', payload.iss, jti)),
+          sub === undefined ? undefined : store.get<number>(this.#key('sub', payload.iss, sub)),
         ]),
       );
       if (listed !== undefined) return true;
@@ -213,7 +258,7 @@ export class Denylist implements RevocationCheck {
     return denylistKey(this.#namespace, kind, typeof iss === 'string' ? iss : '', id);
   }
 
-  async #call<T>(operation: Promise<T>): Promise<T> {
+  async #call<T>(operation: (store: Keyv) => Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       // A client that queues commands while disconnected never settles: bound every call.
@@ -223,7 +268,10 @@ export class Denylist implements RevocationCheck {
       );
     });
     try {
-      return await Promise.race([operation, timeout]);
+      // A store still loading its adapter is awaited inside the same deadline.
+      const store = this.#store;
+      const running = store instanceof Promise ? store.then(operation) : operation(store);
+      return await Promise.race([running, timeout]);
     } catch (error) {
       this.#onError(error);
       throw storeUnavailable(error);
@@ -235,13 +283,14 @@ export class Denylist implements RevocationCheck {
 
 /**
  * Creates a {@link Denylist}.
- * @param options - See {@link DenylistOptions}.
- * @throws BadRequest `invalid-configuration` on a missing store or a bad option.
+ * @param options - See {@link DenylistOptions}; none gives an in-process denylist (this process only).
+ * @throws BadRequest `invalid-configuration` on an unknown option, a store of another form or a bad value.
  * @example
  * ```ts
- * const denylist = createDenylist({ store: new Keyv(new KeyvRedis('redis://localhost:6379')), failMode: 'closed' });
+ * const shared = createDenylist({ store: process.env.REDIS_URL, failMode: 'closed' }); // every instance
+ * const local = createDenylist(); // one process, at most 100000 live entries
  * ```
  */
-export function createDenylist(options: DenylistOptions): Denylist {
+export function createDenylist(options: DenylistOptions = {}): Denylist {
   return new Denylist(options);
 }

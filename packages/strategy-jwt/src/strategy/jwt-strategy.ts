@@ -16,6 +16,7 @@ import {
   type TokenRefresh,
 } from '@org/core';
 import { parseDuration, type Duration } from '../shared/duration.ts';
+import { resolveRevocationSetting } from '../revocation/revocation-setting.ts';
 import { TokenService } from '../token/token-service.ts';
 import { ConnectionExpiry } from './connection-expiry.ts';
 import {
@@ -54,6 +55,20 @@ export interface TokenExpiryEvent {
   action: ExpiryAction;
 }
 
+/**
+ * `params.jwt` holds Feathers' per-call token options: on `create` they sign the new token, and here they
+ * verify the presented one. The members that only sign (`expiresIn`, `subject`, ...) are left to signing;
+ * the rest (`algorithms`, `algorithm`, `audience`, `issuer`, ... and any unknown name, which is refused)
+ * verify, as Feathers passes them to jsonwebtoken's `verify`.
+ */
+const SIGN_ONLY = new Set(['header', 'expiresIn', 'subject', 'jwtid', 'notBefore']);
+
+function verifyOptionsOf(jwt: unknown): Record<string, unknown> | undefined {
+  if (jwt === undefined || jwt === null || typeof jwt !== 'object') return undefined;
+  const options = Object.fromEntries(Object.entries(jwt).filter(([key]) => !SIGN_ONLY.has(key)));
+  return Object.keys(options).length === 0 ? undefined : options;
+}
+
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown } | null;
   return e?.code === 404 || e?.name === 'NotFound';
@@ -83,6 +98,7 @@ function isNotFound(error: unknown): boolean {
  */
 export class JWTStrategy extends AuthenticationBaseStrategy {
   #settings: JwtStrategySettings | undefined;
+  #implicitRevocation = false;
   #entityCache: EntityCache | undefined;
   readonly #expiry = new ConnectionExpiry<Connection>({
     onError: (error) => this.#report(error),
@@ -104,15 +120,44 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
 
   /**
    * Registers the token service of this package as the service's token issuer unless one is set, so
-   * `auth.createAccessToken` / `auth.verifyAccessToken` work as in Feathers.
+   * `auth.createAccessToken` / `auth.verifyAccessToken` work as in Feathers, with the revocation
+   * `authentication.revocation` configures: by default an in-process denylist (so logout always
+   * revokes, on this instance), `false` for none, a revocation check, or `{ store }` (a Keyv instance or
+   * a `redis://`, `postgres://`, `sqlite://` URL) for a denylist every instance shares.
    * @param auth - The authentication service.
-   * @throws BadRequest `invalid-configuration` when the key settings are invalid.
+   * @throws BadRequest `invalid-configuration` when the key or revocation settings are invalid.
    */
   override setAuthentication(auth: AuthenticationHost): void {
     super.setAuthentication(auth);
+    this.#implicitRevocation = false;
     const service = auth as Partial<AuthenticationService>;
     if (service.tokenIssuer === undefined && typeof service.setTokenIssuer === 'function') {
-      service.setTokenIssuer(TokenService.fromConfiguration(auth.configuration));
+      const { revocation, ...rest } = auth.configuration;
+      const resolved = resolveRevocationSetting(revocation);
+      const tokens = TokenService.fromConfiguration(rest);
+      tokens.setRevocation(resolved.check);
+      this.#implicitRevocation = resolved.implicit;
+      service.setTokenIssuer(tokens);
+    }
+  }
+
+  /**
+   * Once the service is set up: waits for the revocation store to open (a URL store loads its adapter),
+   * and, when revocation was left to the default in-process denylist, says that several instances need
+   * a shared store (`process.emitWarning`, code `ORG_JWT_REVOCATION_IN_PROCESS`).
+   * @param auth - The authentication service.
+   * @throws BadRequest `missing-package` when the revocation store's adapter package is not installed.
+   */
+  override async setup(auth?: AuthenticationHost): Promise<void> {
+    await super.setup(auth);
+    const issuer = (this.authentication as Partial<AuthenticationService> | undefined)?.tokenIssuer;
+    const revocation = issuer instanceof TokenService ? issuer.revocation : undefined;
+    await (revocation as { ready?: () => Promise<void> } | undefined)?.ready?.();
+    if (this.#implicitRevocation) {
+      process.emitWarning(
+        "Logout revokes tokens on this instance only (the default in-process denylist): with several instances, set 'authentication.revocation' to { store: 'redis://...' } (or postgres://, sqlite://), shared by all of them",
+        { code: 'ORG_JWT_REVOCATION_IN_PROCESS' },
+      );
     }
   }
 
@@ -233,7 +278,8 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   /**
    * Verifies `accessToken` and loads its entity.
    * @param authentication - `{ strategy, accessToken }`.
-   * @param params - Service call parameters; `params.jwt` holds per-call verification options.
+   * @param params - Service call parameters; `params.jwt` holds per-call token options (its verification
+   *   members apply here, its signing members to the token `create` issues).
    * @returns `{ accessToken, authentication: { strategy, accessToken, payload }, [entity] }`, without the
    *   entity when `entity` is `null`.
    * @throws NotAuthenticated `token-missing` (`No access token`), the verifier's reasons, `claim-invalid`
@@ -246,10 +292,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     if (typeof accessToken !== 'string') {
       throw new NotAuthenticated('Malformed access token', { reason: 'token-malformed' });
     }
-    const payload = await this.#auth().verifyAccessToken(
-      accessToken,
-      params.jwt as Record<string, unknown> | undefined,
-    );
+    const payload = await this.#auth().verifyAccessToken(accessToken, verifyOptionsOf(params.jwt));
     const result = {
       accessToken,
       authentication: { strategy: this.name ?? 'jwt', accessToken, payload },
@@ -283,14 +326,16 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    * token's `iat`), and an `expiresIn` that never passes `auth_time + refresh.maxSessionAge`. The
    * service then issues it with a new `exp` and `jti`.
    * @param result - This strategy's result for the old token.
-   * @param params - The `create` call parameters (`params.jwtOptions.expiresIn` is honoured).
+   * @param params - The `create` call parameters (`expiresIn` of `params.jwtOptions` or `params.jwt` is honoured).
    * @returns The claims and signing options of the new token.
    * @throws NotAuthenticated `session-expired` past `refresh.maxSessionAge`.
    */
   async getRefreshOptions(result: AuthenticationResult, params: Params): Promise<TokenRefresh | undefined> {
     const old = result.authentication?.payload;
     if (old === undefined) return undefined;
-    const jwtOptions = params.jwtOptions as { expiresIn?: Duration } | undefined;
+    const jwtOptions = { ...(params.jwtOptions as object), ...(params.jwt as object) } as {
+      expiresIn?: Duration;
+    };
     const expiresIn = jwtOptions?.expiresIn ?? this.#auth().configuration.jwtOptions?.expiresIn ?? '1d';
     return refreshClaims(old, {
       maxSessionAgeMs: this.#getSettings().maxSessionAgeMs,

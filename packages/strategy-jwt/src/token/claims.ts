@@ -19,6 +19,29 @@ export interface JwtPayload extends Record<string, unknown> {
   jti?: string;
 }
 
+/**
+ * A NumericDate as the ISO string a JSON client receives for jsonwebtoken's `Date` (`expiredAt`, `date`),
+ * or nothing for a date JavaScript cannot represent.
+ */
+function isoDate(seconds: number): { at?: string } {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? {} : { at: date.toISOString() };
+}
+
+/**
+ * `data` of the expiry and not-before errors, as Feathers sends jsonwebtoken's errors
+ * (`{ name: 'TokenExpiredError', expiredAt }`, `{ name: 'NotBeforeError', date }`): clients branch on it
+ * to refresh. Our `reason` stays beside it.
+ */
+function dateError(message: string, reason: 'token-expired' | 'token-not-yet-valid', seconds: number) {
+  const { at } = isoDate(seconds);
+  const data =
+    reason === 'token-expired'
+      ? { name: 'TokenExpiredError', ...(at !== undefined && { expiredAt: at }) }
+      : { name: 'NotBeforeError', ...(at !== undefined && { date: at }) };
+  return new NotAuthenticated(message, { reason, data });
+}
+
 function invalid(message: string): NotAuthenticated {
   return new NotAuthenticated(message, { reason: 'claim-invalid' });
 }
@@ -66,10 +89,10 @@ export function validateClaims(
   }
   const exp = numericDate(payload, 'exp');
   if (exp === undefined) throw invalid('Missing "exp" claim');
-  if (exp <= now - tolerance) throw new NotAuthenticated('Token expired', { reason: 'token-expired' });
+  if (exp <= now - tolerance) throw dateError('Token expired', 'token-expired', exp);
   const nbf = numericDate(payload, 'nbf');
   if (nbf !== undefined && nbf > now + tolerance) {
-    throw new NotAuthenticated('Token not yet valid', { reason: 'token-not-yet-valid' });
+    throw dateError('Token not yet valid', 'token-not-yet-valid', nbf);
   }
   const iat = numericDate(payload, 'iat');
   if (iat !== undefined && iat > now + tolerance) {

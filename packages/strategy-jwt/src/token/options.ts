@@ -33,6 +33,11 @@ export interface JwtSignOptions {
 export interface JwtVerifyOptions {
   /** The algorithm allow-list; the token's `alg` never widens it. @defaultValue `[jwtOptions.algorithm]` */
   algorithms: JwsAlgorithm[];
+  /**
+   * Feathers' singular form: `algorithm: 'HS256'` is `algorithms: ['HS256']`. Given with `algorithms`, it
+   * must be one of them.
+   */
+  algorithm?: JwsAlgorithm;
   /** Accepted `aud` values; `null` skips the check. @defaultValue `jwtOptions.audience` */
   audience: string | string[] | null;
   /** Accepted `iss` values; `null` skips the check. @defaultValue `jwtOptions.issuer` */
@@ -73,6 +78,7 @@ export const MAX_CLOCK_TOLERANCE = 300;
 const SIGN_KEYS = ['header', 'audience', 'issuer', 'algorithm', 'expiresIn', 'subject', 'jwtid', 'notBefore'];
 const VERIFY_KEYS = [
   'algorithms',
+  'algorithm',
   'audience',
   'issuer',
   'clockTolerance',
@@ -193,6 +199,13 @@ export function resolveVerifyOptions(
     key === 'maxAge' ? ` Did you mean '${setting}.maxTokenAge'?` : undefined,
   );
   const o = stripUndefined(given);
+  if (o.algorithm !== undefined) {
+    const single = checkAlgorithm(o.algorithm, `${setting}.algorithm`);
+    if (o.algorithms !== undefined && !(Array.isArray(o.algorithms) && o.algorithms.includes(single))) {
+      throw configError(`'${setting}.algorithm' (${single}) is not in '${setting}.algorithms'`);
+    }
+    o.algorithms ??= [single];
+  }
   const algorithmsValue = o.algorithms ?? defaults.algorithms;
   if (!Array.isArray(algorithmsValue) || algorithmsValue.length === 0) {
     throw configError(`'${setting}.algorithms' must be a non-empty array`);

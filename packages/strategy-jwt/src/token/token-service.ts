@@ -1,4 +1,4 @@
-import { randomUUID, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
 import { configError } from '@org/core/internal';
 import { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
@@ -30,7 +30,8 @@ import {
 import type { RevocationCheck } from './revocation-check.ts';
 import { warnOnShortRevocation } from './revocation-lifetimes.ts';
 import { signCompact } from './sign.ts';
-import { findBadMemberName } from './strict-json.ts';
+import { signingKeyOverride, verificationKeyOverride } from './key-override.ts';
+import { tokenClaimsJson } from './token-claims.ts';
 import { verifyToken } from './verify-token.ts';
 
 /** Options of a {@link TokenService}; the keys match the `authentication` configuration section. */
@@ -236,11 +237,13 @@ export class TokenService implements TokenIssuer {
 
   /**
    * Builds a service from the `authentication` configuration section: reads `secret`, `privateKey`,
-   * `publicKey`, `keyRing`, `jwtOptions`, `verifyOptions` and `revocation` (used when it implements
-   * {@link RevocationCheck}; a plain settings object is left to whoever builds the denylist, who then calls
-   * {@link TokenService.setRevocation}). Other keys are ignored: they belong to other parts.
+   * `publicKey`, `keyRing`, `jwtOptions`, `verifyOptions` and `revocation` (a {@link RevocationCheck},
+   * `false` or absent for none). Other keys are ignored: they belong to other parts. `JWTStrategy` builds
+   * the other forms of `revocation` (its default in-process denylist, `{ store }`) and attaches them with
+   * {@link TokenService.setRevocation}.
    * @param config - The `authentication` section.
-   * @throws BadRequest (`invalid-configuration`), as the constructor.
+   * @throws BadRequest (`invalid-configuration`), as the constructor, and for a `revocation` that is
+   * neither a revocation check nor `false` (never ignored: build it with `createDenylist()`).
    * @example
    * ```ts
    * auth.setTokenIssuer(TokenService.fromConfiguration(auth.configuration));
@@ -249,9 +252,15 @@ export class TokenService implements TokenIssuer {
   static fromConfiguration(config: Readonly<Record<string, any>>): TokenService {
     if (config === null || typeof config !== 'object')
       throw configError(`'authentication' must be an object`);
-    const revocation = hasFunction(config.revocation, 'isRevoked')
-      ? (config.revocation as RevocationCheck)
-      : undefined;
+    const setting: unknown = config.revocation;
+    const isCheck = hasFunction(setting, 'isRevoked') && hasFunction(setting, 'revoke');
+    if (setting !== undefined && setting !== false && !isCheck) {
+      throw configError(
+        `'authentication.revocation' here must be a revocation check ({ isRevoked, revoke }) or false: ` +
+          `build one with createDenylist(), or register JWTStrategy, which builds it from { store }`,
+      );
+    }
+    const revocation = isCheck ? (setting as RevocationCheck) : undefined;
     return new TokenService({
       secret: config.secret,
       privateKey: config.privateKey,
@@ -261,6 +270,11 @@ export class TokenService implements TokenIssuer {
       verifyOptions: config.verifyOptions,
       revocation,
     });
+  }
+
+  /** The revocation check consulted on every verification, if any. */
+  get revocation(): RevocationCheck | undefined {
+    return this.#revocation;
   }
 
   /** Where verification keys come from (the static keys or the key ring). */
@@ -288,15 +302,29 @@ export class TokenService implements TokenIssuer {
    * `jwtid` is given), `sub` (from `subject`) and `nbf` come from the options and replace the payload's.
    * @param payload - Extra claims (a plain JSON object).
    * @param options - Signing options merged over `jwtOptions`, e.g. `{ subject: '42', expiresIn: '7d' }`.
+   * @param secret - Sign with this key instead of the configured one, as Feathers' `secretOverride` (for a
+   *   token of another kind: password reset, e-mail confirmation): a shared secret, or a private key. It
+   *   is held to the key policy (length, never public key material); its algorithm is `options.algorithm`,
+   *   else the configured one when it fits the key, else the key's own (HS256 for a secret).
    * @returns The compact JWS.
-   * @throws BadRequest (`invalid-configuration`) without a signing key or for bad options; (`bad-request`) for a payload that is not JSON-serialisable or has a forbidden member name, or, with a key ring, for an `expiresIn` (or a payload `exp`) beyond the ring's `maxTokenLifetime`.
+   * @throws BadRequest (`invalid-configuration`) without a signing key, for bad options or a `secret` that
+   * fails the key policy; (`bad-request`) for a payload that is not JSON-serialisable or has a forbidden
+   * member name, or, with a key ring, for an `expiresIn` (or a payload `exp`) beyond the ring's `maxTokenLifetime`.
    */
   async createAccessToken(
     payload: Record<string, unknown> = {},
     options?: Partial<JwtSignOptions>,
+    secret?: unknown,
   ): Promise<string> {
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
       throw new BadRequest('Token payload must be an object', { reason: 'bad-request' });
+    }
+    const now = Math.floor(this.#clock() / 1000);
+    if (secret !== undefined) {
+      const key = signingKeyOverride(secret, options?.algorithm, this.#sign.algorithm);
+      const o = resolveSignOptions({ ...this.#signInput, ...options, algorithm: key.alg }, key.alg);
+      // Not a key of the ring: the ring's lifetime bound is for its own keys.
+      return signCompact(o.header, tokenClaimsJson(payload, o, now, undefined), key);
     }
     const o =
       options === undefined
@@ -310,63 +338,43 @@ export class TokenService implements TokenIssuer {
     if (this.#fixedAlgorithm && o.algorithm !== key.alg) {
       throw configError(`Cannot sign with ${o.algorithm}: the configured key signs ${key.alg}`);
     }
-    const now = Math.floor(this.#clock() / 1000);
-    const lifetime = parseDuration(o.expiresIn, 'expiresIn');
-    if (this.#maxLifetime !== undefined) this.#checkLifetime(lifetime, payload.exp, now, this.#maxLifetime);
-    const claims: Record<string, unknown> = {
-      ...payload,
-      iat: now,
-      exp: now + lifetime,
-      aud: o.audience,
-      iss: o.issuer,
-      jti: o.jwtid ?? randomUUID(),
-    };
-    if (o.subject !== undefined) claims.sub = o.subject;
-    if (o.notBefore !== undefined) claims.nbf = now + parseDuration(o.notBefore, 'notBefore');
-    let json: string;
-    try {
-      json = JSON.stringify(claims);
-    } catch {
-      // A BigInt or a cycle: a caller's bug, reported as such rather than as a TypeError (a 500).
-      throw new BadRequest('Token payload must be JSON-serialisable', { reason: 'bad-request' });
-    }
-    if (findBadMemberName(json) !== undefined) {
-      throw new BadRequest('Token payload has a duplicate or forbidden member name', {
-        reason: 'bad-request',
-      });
-    }
-    return signCompact(o.header, json, key);
-  }
-
-  // Refused rather than capped: a caller asking for 90 days must learn it gets at most the ring's limit.
-  #checkLifetime(lifetime: number, requestedExp: unknown, now: number, max: number): void {
-    if (lifetime > max) {
-      throw new BadRequest(
-        `Token lifetime (expiresIn ${lifetime} s) exceeds the key ring's maxTokenLifetime (${max} s)`,
-        { reason: 'bad-request' },
-      );
-    }
-    if (typeof requestedExp === 'number' && requestedExp - now > max) {
-      throw new BadRequest(`Token exp is beyond the key ring's maxTokenLifetime (${max} s)`, {
-        reason: 'bad-request',
-      });
-    }
+    return signCompact(o.header, tokenClaimsJson(payload, o, now, this.#maxLifetime), key);
   }
 
   /**
    * Verifies an access token on the strict path, then asks the revocation check.
    * @param token - The raw token.
-   * @param options - Verification options merged over `verifyOptions` for this call.
+   * @param options - Verification options merged over `verifyOptions` for this call (Feathers' singular
+   *   `algorithm` is accepted).
+   * @param secret - Verify with this key instead of the configured ones, as Feathers' `secretOverride`: a
+   *   shared secret, or public material (a public or private key, a certificate), under the key policy.
+   *   It verifies `options.algorithms` (or `algorithm`), else the one algorithm that fits it.
    * @returns The verified claims.
    * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found`,
-   * `invalid-signature`, `claim-invalid`, `token-expired`, `token-not-yet-valid`, `token-too-old` or `token-revoked`.
+   * `invalid-signature`, `claim-invalid`, `token-expired`, `token-not-yet-valid`, `token-too-old` or
+   * `token-revoked`; BadRequest (`invalid-configuration`) for bad options or a `secret` that fails the key policy.
    */
-  async verifyAccessToken(token: string, options?: Partial<JwtVerifyOptions>): Promise<JwtPayload> {
-    const resolved =
+  async verifyAccessToken(
+    token: string,
+    options?: Partial<JwtVerifyOptions>,
+    secret?: unknown,
+  ): Promise<JwtPayload> {
+    let source = this.#source;
+    let resolved =
       options === undefined
         ? this.#verify
         : resolveVerifyOptions({ ...this.#verifyInput, ...options }, this.#verifyDefaults);
-    const { payload } = verifyToken(token, this.#source, resolved, Math.floor(this.#clock() / 1000));
+    if (secret !== undefined) {
+      const requested =
+        options?.algorithms ?? (options?.algorithm === undefined ? undefined : [options.algorithm]);
+      const override = verificationKeyOverride(secret, requested, this.#sign.algorithm);
+      source = override.source;
+      resolved = resolveVerifyOptions(
+        { ...this.#verifyInput, ...options, algorithm: undefined, algorithms: override.algorithms },
+        this.#verifyDefaults,
+      );
+    }
+    const { payload } = verifyToken(token, source, resolved, Math.floor(this.#clock() / 1000));
     if (this.#revocation !== undefined && (await this.#revocation.isRevoked(payload))) {
       throw new NotAuthenticated('Token revoked', { reason: 'token-revoked' });
     }
