@@ -144,7 +144,16 @@ export const AuthenticationConfigurationSchema = Type.Object(
       ),
     ),
     // `object`, not a record: a denylist is an interface without an index signature.
-    revocation: Type.Optional(AnyObject<object>('Revocation settings or a revocation store.')),
+    revocation: Type.Optional(
+      Type.Unsafe<false | object>(
+        Type.Union([Type.Literal(false), Type.Object({}, { additionalProperties: true })], {
+          description:
+            'Token revocation: a revocation check, `{ store }` for a denylist, or `false` for none; absent, an in-process denylist.',
+          expected:
+            'false, a revocation check ({ isRevoked, revoke }) or { store } (a Keyv instance or a redis://, postgres://, sqlite:// URL)',
+        }),
+      ),
+    ),
     entityCache: Type.Optional(AnyObject<Record<string, unknown>>('Entity cache settings.')),
     oauth: Type.Optional(
       AnyObject<Record<string, unknown>>(

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MapService, testConfiguration } from '../test/fixtures.ts';
 import { AuthenticationService } from './authentication-service.ts';
 import { DEFAULT_CONFIGURATION } from './configuration.ts';
@@ -243,6 +243,71 @@ describe('configuration validation at setup()', () => {
     );
     expect(await setupError(testConfiguration({ banana: 1 }))).toBe(
       "Unknown authentication configuration key 'banana'.",
+    );
+  });
+
+  it('leaves an object section of no registered strategy for one registered after setup(), which validates it then', async () => {
+    const auth = new AuthenticationService(testConfiguration({ oauth: { clientId: 'app' } }), {
+      services: { users },
+    });
+    await expect(auth.setup()).resolves.toBeUndefined();
+    expect(auth.unclaimedSections).toEqual(['oauth']);
+    // Registered late: its verifyConfiguration reads and checks the section now, as it would before setup.
+    const strictFor = (service: AuthenticationService) => ({
+      configuration: undefined as unknown,
+      setName(name: string) {
+        this.configuration = service.configuration[name];
+      },
+      verifyConfiguration() {
+        if (typeof (this.configuration as { clientId?: unknown })?.clientId !== 'string')
+          throw new BadRequest("'oauth.clientId' must be a string", { reason: 'invalid-configuration' });
+      },
+    });
+    expect(() => auth.register('oauth', strictFor(auth))).not.toThrow();
+    expect(auth.unclaimedSections).toEqual([]);
+
+    const bad = new AuthenticationService(testConfiguration({ oauth: { clientId: 7 } }), {
+      services: { users },
+    });
+    await bad.setup();
+    expect(() => bad.register('oauth', strictFor(bad))).toThrow("'oauth.clientId' must be a string");
+  });
+
+  it('reports, once, a section no strategy ever claimed, on the first authentication', async () => {
+    const warnings: unknown[] = [];
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation(((
+      message: string,
+      options?: { code?: string },
+    ) => {
+      warnings.push({ message, code: options?.code });
+    }) as typeof process.emitWarning);
+    try {
+      const auth = new AuthenticationService(testConfiguration({ oauth: { clientId: 'app' } }), {
+        services: { users },
+      });
+      auth.register('first', { authenticate: async () => ({ authentication: { strategy: 'first' } }) });
+      await auth.setup();
+      expect(warnings).toEqual([]);
+      await auth.authenticate({ strategy: 'first' }, {}, 'first');
+      await auth.authenticate({ strategy: 'first' }, {}, 'first');
+      expect(warnings).toEqual([
+        {
+          code: 'ORG_AUTH_UNCLAIMED_SECTION',
+          message:
+            "The authentication configuration section 'oauth' is claimed by no registered strategy: register the strategy named 'oauth', or remove the section",
+        },
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('still refuses a typo of a known key, or a value that cannot be a section, though it is an object', async () => {
+    expect(await setupError(testConfiguration({ locl: { usernameField: 'email' } }))).toBe(
+      "Unknown authentication configuration key 'locl'. Did you mean 'local'?",
+    );
+    expect(await setupError(testConfiguration({ frist: { a: 1 } }))).toBe(
+      "Unknown authentication configuration key 'frist'. Did you mean 'first'?",
     );
   });
 

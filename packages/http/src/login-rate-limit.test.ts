@@ -25,10 +25,10 @@ describe('LoginRateLimiter', () => {
     await (await attempt(limiter, 'ada'))!.failed(fail);
     const over = await (await attempt(limiter, 'ada'))!.failed(fail).catch((e: unknown) => e);
     expect(over).toBeInstanceOf(TooManyRequests);
-    expect((over as AuthError).data).toEqual({ retryAfter: 300 });
+    expect((over as AuthError).data).toEqual({ retryAfter: 300, reason: 'too-many-requests' });
     vi.advanceTimersByTime(299_000);
     const still = await attempt(limiter, 'ada').catch((e: unknown) => e);
-    expect((still as AuthError).data).toEqual({ retryAfter: 1 });
+    expect((still as AuthError).data).toEqual({ retryAfter: 1, reason: 'too-many-requests' });
     vi.advanceTimersByTime(1_001);
     await expect(attempt(limiter, 'ada')).resolves.toBeDefined();
   });

@@ -252,14 +252,18 @@ export class LocalStrategy extends AuthenticationBaseStrategy {
   /**
    * Checks that the entity service exists once the authentication service is set up.
    * @param auth - The authentication service.
-   * @throws BadRequest (`invalid-configuration`) when the entity service is missing.
+   * @throws BadRequest (`invalid-configuration`) when no entity service is configured, or it is missing.
    */
   override async setup(auth?: AuthenticationHost): Promise<void> {
     await super.setup(auth);
-    if (this.entityService === undefined) {
+    const { service } = this.configuration;
+    if (service === undefined) {
       throw configError(
-        `The '${this.name}' strategy's entity service '${this.configuration.service}' does not exist`,
+        `The '${this.name}' strategy finds users in an entity service: set 'service' (or '${this.name}.service')`,
       );
+    }
+    if (this.entityService === undefined) {
+      throw configError(`The '${this.name}' strategy's entity service '${service}' does not exist`);
     }
   }
 

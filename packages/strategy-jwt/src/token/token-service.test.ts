@@ -212,7 +212,10 @@ describe('verifyAccessToken', () => {
     await expect(s.verifyAccessToken(token)).resolves.toBeDefined();
     now += 1;
     await expect(s.verifyAccessToken(token)).rejects.toThrow(
-      new NotAuthenticated('Token expired', { reason: 'token-expired' }),
+      new NotAuthenticated('Token expired', {
+        reason: 'token-expired',
+        data: { name: 'TokenExpiredError', expiredAt: new Date(NOW_MS + 60_000).toISOString() },
+      }),
     );
   });
 });
@@ -268,11 +271,19 @@ describe('TokenService.fromConfiguration', () => {
       local: { usernameField: 'email' },
       jwtOptions: { expiresIn: '2h' },
       verifyOptions: { clockTolerance: 10 },
-      revocation: { store: 'redis' },
     });
     const token = await s.createAccessToken({});
     expect((decode(token).payload.exp! as number) - (decode(token).payload.iat as number)).toBe(7200);
     await expect(s.verifyAccessToken(token)).resolves.toBeDefined();
+  });
+
+  test('a revocation setting it cannot use is refused, never ignored (JWTStrategy builds { store })', () => {
+    for (const revocation of [{ store: 'redis://127.0.0.1:6379' }, { enabled: true }, true]) {
+      expect(() => TokenService.fromConfiguration({ secret: SECRET, revocation })).toThrow(
+        "'authentication.revocation' here must be a revocation check ({ isRevoked, revoke }) or false",
+      );
+    }
+    expect(() => TokenService.fromConfiguration({ secret: SECRET, revocation: false })).not.toThrow();
   });
 
   test('uses a revocation object that implements the check', async () => {
