@@ -24,8 +24,8 @@ export interface RevocablePayload {
 export interface DenylistOptions {
   /**
    * Where the entries live: a keyv instance, or the URL of one (`redis://`, `rediss://`, `postgres://`,
-   * `postgresql://`, `sqlite://`, opened with `@keyv/redis`, `@keyv/postgres` or `@keyv/sqlite`, optional
-   * peer dependencies). Share it across instances, or a token revoked on one is still accepted by the
+   * `postgresql://`, `sqlite://PATH`, opened with `@keyv/redis`, `@keyv/postgres` or `better-sqlite3`,
+   * optional peer dependencies). Share it across instances, or a token revoked on one is still accepted by the
    * others. Give the denylist its own keyv instance: it turns on `throwOnErrors` (on the instance and its
    * adapter), because a swallowed store error would read as "not revoked".
    * @defaultValue an in-process store (this process only) of at most `maxEntries` entries

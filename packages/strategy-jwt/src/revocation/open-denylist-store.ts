@@ -1,6 +1,7 @@
 import Keyv from 'keyv';
 import { configError, importOptional } from '@org/core/internal';
 import { BoundedMemoryStore } from './bounded-memory-store.ts';
+import { SqliteDenylistStore } from './sqlite-denylist-store.ts';
 
 /** The denylist's store once opened: the keyv instance, whether the denylist owns it, and its reach. */
 export interface DenylistStore {
@@ -34,14 +35,8 @@ const ADAPTERS: Record<string, (url: string) => Promise<unknown>> = {
     );
     return new KeyvPostgres({ uri: url });
   },
-  sqlite: async (url) => {
-    const { default: KeyvSqlite } = await importOptional(
-      '@keyv/sqlite',
-      'A sqlite:// denylist',
-      () => import('@keyv/sqlite'),
-    );
-    return new KeyvSqlite(url);
-  },
+  // The file path after sqlite:// (relative, absolute, or :memory:), on better-sqlite3.
+  sqlite: async (url) => new SqliteDenylistStore(url.slice('sqlite://'.length)),
 };
 const SCHEMES: Record<string, keyof typeof ADAPTERS> = {
   redis: 'redis',
@@ -69,7 +64,8 @@ function throwOnErrors(keyv: Keyv): Keyv {
 
 /**
  * Opens the store a denylist is configured with: a Keyv instance as given; a URL through the keyv adapter
- * of its scheme (`@keyv/redis`, `@keyv/postgres`, `@keyv/sqlite`, optional peers, loaded on demand); none:
+ * of its scheme (`@keyv/redis`, `@keyv/postgres`, or better-sqlite3 for a file: optional peers, loaded on
+ * demand); none:
  * an in-process store of at most `maxEntries` entries.
  * @throws BadRequest (`invalid-configuration`) for anything else, naming the accepted forms, and for
  * `maxEntries` given with a store of the caller's.
@@ -105,6 +101,9 @@ export function openDenylistStore(
     };
   }
   if (typeof store === 'string') {
+    if (store.startsWith('sqlite://') && store.length === 'sqlite://'.length) {
+      throw configError(`'${setting}.store' must name a file: sqlite://PATH`);
+    }
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(store)?.[1]?.toLowerCase();
     const adapter = scheme === undefined ? undefined : SCHEMES[scheme];
     if (adapter !== undefined) {
