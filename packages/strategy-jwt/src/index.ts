@@ -61,6 +61,7 @@ export {
   type DenylistOptions,
   type RevocablePayload,
 } from './revocation/denylist.ts';
+export type { RevocationSetting } from './revocation/revocation-setting.ts';
 export {
   keySourceFromJwks,
   verificationKeyFromJwk,
