@@ -230,16 +230,19 @@ describe('org-keys errors', () => {
       ['postgres://app:hunter2@127.0.0.1:99999/test', 'postgres://*** (not a valid URL, not shown)'],
       ['redis://:hunter2@[::1:1', 'redis://*** (not a valid URL, not shown)'],
     ];
+    // Each form on the command line (every form is also in the attack catalogue, without processes)...
     for (const [spec, shown] of cases) {
-      for (const run of [
-        await orgKeys(['list', '--store', spec, '--timeout', '2']),
-        // The URL may come from the environment instead of the command line (ps, shell history).
-        await orgKeys(['list', '--timeout', '2'], { env: { ORG_KEYS_STORE: spec } }),
-        await orgKeys(['list', '--store-env', 'DB_URL', '--timeout', '2'], { env: { DB_URL: spec } }),
-      ]) {
-        expect(run).toEqual({ code: 1, stdout: '', stderr: `org-keys: Key store unreachable: ${shown}\n` });
-        expect(run.stderr).not.toMatch(/hunter/);
-      }
+      const run = await orgKeys(['list', '--store', spec, '--timeout', '2']);
+      expect(run).toEqual({ code: 1, stdout: '', stderr: `org-keys: Key store unreachable: ${shown}\n` });
+      expect(run.stderr).not.toMatch(/hunter/);
+    }
+    // ...and from the environment instead (out of ps and shell history): ORG_KEYS_STORE, or --store-env.
+    const [spec, shown] = cases[1]!;
+    for (const run of [
+      await orgKeys(['list', '--timeout', '2'], { env: { ORG_KEYS_STORE: spec } }),
+      await orgKeys(['list', '--store-env', 'DB_URL', '--timeout', '2'], { env: { DB_URL: spec } }),
+    ]) {
+      expect(run).toEqual({ code: 1, stdout: '', stderr: `org-keys: Key store unreachable: ${shown}\n` });
     }
     expect(await orgKeys(['list', '--store-env', 'NOPE'])).toMatchObject({
       code: 1,
