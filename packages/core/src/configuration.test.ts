@@ -247,11 +247,11 @@ describe('configuration validation at setup()', () => {
   });
 
   it('leaves an object section of no registered strategy for one registered after setup(), which validates it then', async () => {
-    const auth = new AuthenticationService(testConfiguration({ oauth: { clientId: 'app' } }), {
+    const auth = new AuthenticationService(testConfiguration({ ldap: { clientId: 'app' } }), {
       services: { users },
     });
     await expect(auth.setup()).resolves.toBeUndefined();
-    expect(auth.unclaimedSections).toEqual(['oauth']);
+    expect(auth.unclaimedSections).toEqual(['ldap']);
     // Registered late: its verifyConfiguration reads and checks the section now, as it would before setup.
     const strictFor = (service: AuthenticationService) => ({
       configuration: undefined as unknown,
@@ -260,17 +260,17 @@ describe('configuration validation at setup()', () => {
       },
       verifyConfiguration() {
         if (typeof (this.configuration as { clientId?: unknown })?.clientId !== 'string')
-          throw new BadRequest("'oauth.clientId' must be a string", { reason: 'invalid-configuration' });
+          throw new BadRequest("'ldap.clientId' must be a string", { reason: 'invalid-configuration' });
       },
     });
-    expect(() => auth.register('oauth', strictFor(auth))).not.toThrow();
+    expect(() => auth.register('ldap', strictFor(auth))).not.toThrow();
     expect(auth.unclaimedSections).toEqual([]);
 
-    const bad = new AuthenticationService(testConfiguration({ oauth: { clientId: 7 } }), {
+    const bad = new AuthenticationService(testConfiguration({ ldap: { clientId: 7 } }), {
       services: { users },
     });
     await bad.setup();
-    expect(() => bad.register('oauth', strictFor(bad))).toThrow("'oauth.clientId' must be a string");
+    expect(() => bad.register('ldap', strictFor(bad))).toThrow("'ldap.clientId' must be a string");
   });
 
   it('reports, once, a section no strategy ever claimed, on the first authentication', async () => {
@@ -282,7 +282,7 @@ describe('configuration validation at setup()', () => {
       warnings.push({ message, code: options?.code });
     }) as typeof process.emitWarning);
     try {
-      const auth = new AuthenticationService(testConfiguration({ oauth: { clientId: 'app' } }), {
+      const auth = new AuthenticationService(testConfiguration({ ldap: { clientId: 'app' } }), {
         services: { users },
       });
       auth.register('first', { authenticate: async () => ({ authentication: { strategy: 'first' } }) });
@@ -294,7 +294,7 @@ describe('configuration validation at setup()', () => {
         {
           code: 'ORG_AUTH_UNCLAIMED_SECTION',
           message:
-            "The authentication configuration section 'oauth' is claimed by no registered strategy: register the strategy named 'oauth', or remove the section",
+            "The authentication configuration section 'ldap' is claimed by no registered strategy: register the strategy named 'ldap', or remove the section",
         },
       ]);
     } finally {
