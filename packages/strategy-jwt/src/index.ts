@@ -83,22 +83,18 @@ export { KEK_DERIVATION, type KekSpec } from './keys/key-encryption-key.ts';
 export type { AsymmetricAlgorithm, PublicKeyJwk } from './keys/signing-key-pair.ts';
 export type { KeyStore, KeyStoreEntry } from './keys/stores/key-store.ts';
 export { keyvKeyStore, type KeyvKeyStoreOptions } from './keys/stores/keyv-key-store.ts';
-export {
-  sqliteKeyStore,
-  type SqliteKeyStoreOptions,
-  type SqliteDatabaseLike,
-  type SqliteStatementLike,
-} from './keys/stores/sqlite-key-store.ts';
+export { sqliteKeyStore, type SqliteKeyStoreOptions } from './keys/stores/sqlite-key-store.ts';
+export type {
+  PostgresQueryable,
+  SqliteDatabaseLike,
+  SqliteStatementLike,
+} from './keys/stores/store-clients.ts';
 export {
   redisKeyStore,
   type RedisCommandClient,
   type RedisKeyStoreOptions,
 } from './keys/stores/redis-key-store.ts';
-export {
-  postgresKeyStore,
-  type PostgresKeyStoreOptions,
-  type PostgresQueryable,
-} from './keys/stores/postgres-key-store.ts';
+export { postgresKeyStore, type PostgresKeyStoreOptions } from './keys/stores/postgres-key-store.ts';
 export { rewrapKeyStore, type RewrapResult } from './keys/rewrap.ts';
 export {
   exportJwks,

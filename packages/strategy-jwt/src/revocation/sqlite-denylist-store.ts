@@ -1,5 +1,5 @@
 import { loadStorePackage } from '../keys/stores/store-packages.ts';
-import type { SqliteDatabaseLike, SqliteStatementLike } from '../keys/stores/sqlite-key-store.ts';
+import type { SqliteDatabaseLike, SqliteStatementLike } from '../keys/stores/store-clients.ts';
 
 /**
  * A keyv storage adapter on an SQLite file through `better-sqlite3` (the engine of `@org/adapter-sqlite`

@@ -6,15 +6,8 @@ import {
   storeCall,
   type KeyStore,
 } from './key-store.ts';
+import type { PostgresQueryable } from './store-clients.ts';
 import { loadStorePackage } from './store-packages.ts';
-
-/** The part of a `pg` `Pool` (or `Client`) this store uses. */
-export interface PostgresQueryable {
-  /** Runs one parameterised statement. */
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
-  /** Ends the pool. */
-  end?(): Promise<void>;
-}
 
 /** Options of {@link postgresKeyStore}. */
 export interface PostgresKeyStoreOptions {

@@ -1,24 +1,7 @@
 import { assertKnownOptions, configError } from '@org/core/internal';
 import { assertName, assertStoreId, storeCall, type KeyStore } from './key-store.ts';
+import type { SqliteDatabaseLike, SqliteStatementLike } from './store-clients.ts';
 import { loadStorePackage } from './store-packages.ts';
-
-/** One prepared statement of a `better-sqlite3` database, as this store uses it. */
-export interface SqliteStatementLike {
-  /** Runs it; `changes` counts the rows written. */
-  run(...parameters: unknown[]): { changes: number };
-  /** The first row, or `undefined`. */
-  get(...parameters: unknown[]): unknown;
-  /** Every row. */
-  all(...parameters: unknown[]): unknown[];
-}
-
-/** The part of a `better-sqlite3` `Database` this store uses (the one `@org/adapter-sqlite` runs on). */
-export interface SqliteDatabaseLike {
-  /** Prepares a statement. */
-  prepare(sql: string): SqliteStatementLike;
-  /** Runs statements without results (the table creation). */
-  exec(sql: string): unknown;
-}
 
 /** Options of {@link sqliteKeyStore}. */
 export interface SqliteKeyStoreOptions {

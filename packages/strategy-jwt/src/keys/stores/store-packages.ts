@@ -1,6 +1,5 @@
 import { importOptional } from '@org/core/internal';
-import type { PostgresQueryable } from './postgres-key-store.ts';
-import type { SqliteDatabaseLike } from './sqlite-key-store.ts';
+import type { PostgresQueryable, SqliteDatabaseLike } from './store-clients.ts';
 
 /**
  * The parts of the optional packages the stores use, typed here so that the published types never
