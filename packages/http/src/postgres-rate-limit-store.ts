@@ -23,8 +23,11 @@ export interface PostgresRateLimitStoreOptions {
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-/** unique_violation (on pg_type) and duplicate_table: what a concurrent CREATE TABLE IF NOT EXISTS raises. */
-const RACE_CODES: ReadonlySet<unknown> = new Set(['23505', '42P07']);
+/**
+ * unique_violation (on pg_type), duplicate_table and duplicate_object (`type ... already exists`): what a
+ * concurrent CREATE TABLE IF NOT EXISTS raises, depending on where the two creations cross.
+ */
+const RACE_CODES: ReadonlySet<unknown> = new Set(['23505', '42P07', '42710']);
 
 /**
  * Counters in a PostgreSQL table, shared by every instance (one atomic upsert per counted attempt); for
