@@ -82,3 +82,25 @@ describe('a clock beyond clockTolerance', () => {
     30_000,
   );
 });
+
+describe('two algorithms on one store', () => {
+  it('each rotates on its own chain; every token of either verifies on every instance', async () => {
+    fleet = new SkewedFleet(
+      keyvKeyStore(),
+      T0,
+      { a: 0, b: 3000, c: -1000, d: 1000 },
+      { kek: KEK },
+      { b: 'EdDSA', d: 'EdDSA' },
+    );
+    await fleet.runUntil((BOOT_SLOT + 6) * PERIOD + 30_000);
+    expect(fleetViolations(fleet.log, FAST_SETTINGS, faults())).toEqual([]);
+    expect(generations(fleet)).toEqual([]);
+    const ids = [...fleet.log.records.keys()];
+    expect(ids.filter((id) => id.startsWith('slot:ES256:'))).toHaveLength(8);
+    expect(ids.filter((id) => id.startsWith('slot:EdDSA:'))).toHaveLength(8);
+    for (const m of fleet.members) {
+      const active = m.ring.keys().filter((k) => k.state === 'active');
+      expect(active.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA']);
+    }
+  }, 30_000);
+});

@@ -19,6 +19,8 @@ export interface SeenRecord {
   createdAt: number;
   publishAt: number;
   activateAt: number;
+  /** The KEK id it was sealed under when first seen. */
+  kekId: string;
   /** Reference time the record was first seen in the store. */
   seenAt: number;
   /** The instance whose create-if-absent wrote it, when it reported it. */
@@ -96,6 +98,7 @@ export function recordEntries(
       createdAt: Number(parsed.createdAt),
       publishAt: Number(parsed.publishAt),
       activateAt: Number(parsed.activateAt),
+      kekId: String(parsed.kekId),
       seenAt: at,
       ...(creator !== undefined && { creator }),
     });

@@ -6,6 +6,7 @@
 import type { KeyRingOptions } from './key-ring-options.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
 import type { ClockSkew } from './key-ring-events.ts';
+import type { AsymmetricAlgorithm } from './signing-key-pair.ts';
 import type { KeyStore } from './stores/key-store.ts';
 import { fleetLog, recordEntries, type FleetLog, type FleetSettings } from './test-fleet-invariants.ts';
 
@@ -33,6 +34,8 @@ interface Member {
   offset: number;
   ring: KeyRing;
   nextRefresh: number;
+  /** The state change the ring's timer was set for after the previous round. */
+  wake?: number;
 }
 
 /** A fleet of rings on one store whose clocks differ by fixed offsets. */
@@ -53,12 +56,14 @@ export class SkewedFleet {
    * @param start - The reference time to start at.
    * @param offsets - Each instance's name and clock offset (ms) from the reference clock.
    * @param options - Ring options every instance gets (besides the fast schedule).
+   * @param algorithms - An instance's algorithm when it is not `options.algorithm` (two algorithms, one store).
    */
   constructor(
     store: KeyStore,
     start: number,
     offsets: Record<string, number>,
     options: Omit<KeyRingOptions, 'store' | 'now'>,
+    algorithms: Record<string, AsymmetricAlgorithm> = {},
   ) {
     this.store = store;
     this.now = start;
@@ -66,6 +71,7 @@ export class SkewedFleet {
       const ring = createKeyRing({
         ...FAST_SCHEDULE,
         ...options,
+        ...(algorithms[name] && { algorithm: algorithms[name] }),
         store: this.#recording(name),
         now: () => this.now + offset,
         onClockSkew: (skew) => this.skews.push({ ...skew, instance: name, at: this.now }),
@@ -97,27 +103,27 @@ export class SkewedFleet {
     this.now += step;
     const order = this.members.map((_, i) => this.members[(i + this.#turn) % this.members.length]!);
     this.#turn++;
-    const tokens: Array<{ kid: string; by: Member; exp: number }> = [];
+    const tokens: Array<{ kid: string; alg: string; by: Member; exp: number }> = [];
     for (const m of order) {
       const clock = this.now + m.offset;
-      const change = m.ring.nextChangeAt();
-      if (clock >= m.nextRefresh || (change !== undefined && clock >= change)) {
+      if (clock >= m.nextRefresh || (m.wake !== undefined && clock >= m.wake)) {
         m.nextRefresh = clock + FAST_SETTINGS.refreshInterval - 1000 * (this.#random() % 4);
         await m.ring.refresh().catch(() => undefined);
       }
       const sample = { instance: m.name, at: this.now, jwks: m.ring.jwks().keys.map((k) => k.kid!) };
       try {
-        const { kid } = await m.ring.getSigningKey();
-        tokens.push({ kid: kid!, by: m, exp: clock + FAST_SCHEDULE.maxTokenLifetime * 1000 });
+        const { kid, alg } = await m.ring.getSigningKey();
+        tokens.push({ kid: kid!, alg, by: m, exp: clock + FAST_SCHEDULE.maxTokenLifetime * 1000 });
         this.log.samples.push({ ...sample, signed: { kid: kid! } });
       } catch (error) {
         const { message, reason } = error as { message: string; reason?: string };
         this.log.samples.push({ ...sample, signed: { error: message, ...(reason && { reason }) } });
       }
+      m.wake = m.ring.nextChangeAt();
     }
     for (const m of this.members) {
-      for (const { kid, by, exp } of tokens) {
-        const ok = m.ring.resolve({ alg: 'ES256', kid }) !== undefined;
+      for (const { kid, alg, by, exp } of tokens) {
+        const ok = m.ring.resolve({ alg, kid }) !== undefined;
         this.log.verifications.push({
           instance: m.name,
           at: this.now,
