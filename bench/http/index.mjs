@@ -25,15 +25,20 @@ function compare(row, result, baseline) {
   return `${(result.reqPerSec / baseline.reqPerSec).toFixed(2)}× '${row.baseline}' req/s`;
 }
 
-async function runRow(scenario, row, demo, timing, shared) {
-  const target = demo ?? (await forkServer(row.server));
+async function runRow(row, demo, timing, shared) {
+  let target = demo;
   try {
+    target ??= await forkServer(row.server);
     if (target.unsupported) return { skipped: `skipped: ${target.unsupported}` };
     const token = target.token ?? shared.token;
     const tampered = target.tampered ?? (target.token ? tamper(target.token) : shared.tampered);
     return await measure(target, row, token, tampered, timing);
+  } catch (error) {
+    // One broken row (a server that fails to start, or answers wrongly to the check) is reported in the
+    // table and the run goes on; nothing is timed for it.
+    return { skipped: `not measured: ${error.message}` };
   } finally {
-    if (!demo) await target.stop();
+    if (!demo) await target?.stop();
   }
 }
 
@@ -55,10 +60,17 @@ export async function runHttp({ quick = false, full = false, only, log = console
       for (const row of scenario.rows) {
         if (row.full && !full) continue;
         log(`http ${scenario.id} ${scenario.scenario}: ${row.name} (${timing.duration} s)...`);
-        const result = await runRow(scenario, row, demo, timing, shared);
+        const result = await runRow(row, demo, timing, shared);
         const base = { suite: 'http', scenario: scenario.scenario, name: row.name };
         if (result.skipped) {
-          rows.push({ ...base, reqPerSec: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, note: result.skipped });
+          rows.push({
+            ...base,
+            reqPerSec: NaN,
+            p50Ms: NaN,
+            p99Ms: NaN,
+            cpuUsPerReq: NaN,
+            note: result.skipped,
+          });
           continue;
         }
         const baseline = rows.find((r) => r.scenario === scenario.scenario && r.name === row.baseline);

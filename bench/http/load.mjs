@@ -7,7 +7,8 @@ import autocannon from 'autocannon';
  * tampered one: a server that accepts anything would win by checking less.
  */
 async function check(url, row, token, tampered) {
-  const status = async (value) => (await fetch(url, { headers: { authorization: `Bearer ${value}` } })).status;
+  const status = async (value) =>
+    (await fetch(url, { headers: { authorization: `Bearer ${value}` } })).status;
   const good = await status(token);
   if (good !== 200) throw new Error(`${row.name}: ${url} answered ${good} to a good token`);
   if (!row.guarded) return;

@@ -42,7 +42,12 @@ export const SCENARIOS = [
     rows: [
       { name: 'unguarded', server: node({ guarded: false }), guarded: false },
       { name: 'guarded, entityCache off', server: node(), guarded: true, baseline: 'unguarded' },
-      { name: 'guarded, entityCache on', server: node({ entityCache: true }), guarded: true, baseline: 'unguarded' },
+      {
+        name: 'guarded, entityCache on',
+        server: node({ entityCache: true }),
+        guarded: true,
+        baseline: 'unguarded',
+      },
     ],
   },
   {
@@ -51,7 +56,13 @@ export const SCENARIOS = [
     quick: true,
     rows: [
       { name: 'unguarded', server: { kind: 'fastify' }, path: '/open', guarded: false },
-      { name: 'fastify.authenticate', server: { kind: 'fastify' }, path: '/guarded', guarded: true, baseline: 'unguarded' },
+      {
+        name: 'fastify.authenticate',
+        server: { kind: 'fastify' },
+        path: '/guarded',
+        guarded: true,
+        baseline: 'unguarded',
+      },
     ],
   },
   {
@@ -68,10 +79,27 @@ export const SCENARIOS = [
     id: 5,
     scenario: 'feathers 5',
     rows: [
-      { name: 'koa, unguarded', server: { kind: 'feathers-koa', guarded: false }, path: '/me', guarded: false, full: true },
+      {
+        name: 'koa, unguarded',
+        server: { kind: 'feathers-koa', guarded: false },
+        path: '/me',
+        guarded: false,
+        full: true,
+      },
       { name: 'koa, authenticate(jwt)', server: { kind: 'feathers-koa' }, path: '/me', guarded: true },
-      { name: 'express, unguarded', server: { kind: 'feathers-express', guarded: false }, path: '/me', guarded: false, full: true },
-      { name: 'express, authenticate(jwt)', server: { kind: 'feathers-express' }, path: '/me', guarded: true },
+      {
+        name: 'express, unguarded',
+        server: { kind: 'feathers-express', guarded: false },
+        path: '/me',
+        guarded: false,
+        full: true,
+      },
+      {
+        name: 'express, authenticate(jwt)',
+        server: { kind: 'feathers-express' },
+        path: '/me',
+        guarded: true,
+      },
     ],
   },
   {
@@ -80,7 +108,12 @@ export const SCENARIOS = [
     demo: true,
     rows: [
       { name: 'GET /health', path: '/health', guarded: false },
-      { name: 'GET /messages (ES256 ring)', path: '/messages?$limit=10', guarded: true, baseline: 'GET /health' },
+      {
+        name: 'GET /messages (ES256 ring)',
+        path: '/messages?$limit=10',
+        guarded: true,
+        baseline: 'GET /health',
+      },
     ],
   },
   { id: 7, scenario: 'asymmetric', rows: asymmetric() },

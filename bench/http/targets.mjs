@@ -120,7 +120,10 @@ export async function startDemo() {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode})`);
       if (Date.now() > deadline) throw new Error('the demo did not answer /health within 60 s');
-      const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

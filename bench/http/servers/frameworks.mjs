@@ -31,7 +31,13 @@ async function feathersApp(app, guarded) {
     entity: 'user',
     service: 'users',
     authStrategies: ['jwt'],
-    jwtOptions: { header: { typ: 'access' }, audience: AUDIENCE, issuer: ISSUER, algorithm: 'HS256', expiresIn: '1h' },
+    jwtOptions: {
+      header: { typ: 'access' },
+      audience: AUDIENCE,
+      issuer: ISSUER,
+      algorithm: 'HS256',
+      expiresIn: '1h',
+    },
   });
   const authentication = new AuthenticationService(app);
   authentication.register('jwt', new JWTStrategy());

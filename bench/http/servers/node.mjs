@@ -36,7 +36,8 @@ async function orgNode({ guarded = true, alg = 'HS256', entityCache = false, off
   const { auth, strategy } = await orgAuth({
     ...(keys && { ...keys, jwtOptions: { algorithm: alg } }),
     ...(entityCache && { entityCache: { ttl: 60_000 } }),
-    ...(offload !== undefined && { verifyOptions: { offloadSignature: offload } }),
+    // Only `true` is passed: `false` is the default, and a build without the option refuses the key.
+    ...(offload && { verifyOptions: { offloadSignature: true } }),
   });
   const requireUser = authenticateMiddleware(auth, 'jwt');
   const answer = (req, res) => {
@@ -81,7 +82,8 @@ async function rawCrypto() {
     if (!s) return unauthorized(res);
     const expected = createHmac('sha256', SECRET).update(`${h}.${p}`).digest();
     const signature = Buffer.from(s, 'base64url');
-    if (expected.length !== signature.length || !timingSafeEqual(expected, signature)) return unauthorized(res);
+    if (expected.length !== signature.length || !timingSafeEqual(expected, signature))
+      return unauthorized(res);
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
     if (payload.exp <= Date.now() / 1000 || payload.aud !== AUDIENCE || payload.iss !== ISSUER) {
       return unauthorized(res);
