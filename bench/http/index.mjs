@@ -18,11 +18,17 @@ const TIMINGS = {
   full: { duration: 20, warmup: 3, connections: 50 },
 };
 
-/** The comparison a row's note carries: throughput against its baseline, or p99 for the rotation. */
+/**
+ * The comparison a row's note carries against its baseline: throughput (p99 for the rotation), and CPU
+ * per request, which shared cores disturb less than throughput.
+ */
 function compare(row, result, baseline) {
-  if (!baseline) return undefined;
-  if (row.server?.kind === 'ring-node') return `p99 ${(result.p99Ms / baseline.p99Ms).toFixed(2)}× steady`;
-  return `${(result.reqPerSec / baseline.reqPerSec).toFixed(2)}× '${row.baseline}' req/s`;
+  if (!baseline || !Number.isFinite(baseline.reqPerSec)) return undefined;
+  const cpu = `CPU/req ${(result.cpuUsPerReq / baseline.cpuUsPerReq).toFixed(2)}×`;
+  if (row.server?.kind === 'ring-node') {
+    return `p99 ${(result.p99Ms / baseline.p99Ms).toFixed(2)}× steady, ${cpu}`;
+  }
+  return `req/s ${(result.reqPerSec / baseline.reqPerSec).toFixed(2)}× '${row.baseline}', ${cpu}`;
 }
 
 async function runRow(row, demo, timing, shared) {
