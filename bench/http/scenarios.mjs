@@ -86,7 +86,13 @@ export const SCENARIOS = [
         guarded: false,
         full: true,
       },
-      { name: 'koa, authenticate(jwt)', server: { kind: 'feathers-koa' }, path: '/me', guarded: true },
+      {
+        name: 'koa, authenticate(jwt)',
+        server: { kind: 'feathers-koa' },
+        path: '/me',
+        guarded: true,
+        baseline: 'koa, unguarded',
+      },
       {
         name: 'express, unguarded',
         server: { kind: 'feathers-express', guarded: false },
