@@ -105,6 +105,7 @@ export const SCENARIOS = [
         server: { kind: 'feathers-express' },
         path: '/me',
         guarded: true,
+        baseline: 'express, unguarded',
       },
     ],
   },
