@@ -41,7 +41,10 @@ const config = {
   entityCache: { ttl: 3_600_000 },
 };
 const auth = new core.AuthenticationService(config, { services: { users } });
-const tokens = new jwt.TokenService({ secret: SECRET, ...(verifiedTokenCache && { verifiedTokenCache: true }) });
+const tokens = new jwt.TokenService({
+  secret: SECRET,
+  ...(verifiedTokenCache && { verifiedTokenCache: true }),
+});
 auth.setTokenIssuer(tokens);
 const strategy = new jwt.JWTStrategy();
 auth.register('jwt', strategy);
@@ -51,7 +54,14 @@ await quietly('ORG_JWT_REVOCATION_IN_PROCESS', () => auth.setup());
 const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'access' })).toString('base64url');
 const iat = Math.floor(Date.now() / 1000);
 function mint(i) {
-  const claims = { iat, exp: iat + 3600, aud: 'https://yourdomain.com', iss: 'feathers', sub: String((i % USERS) + 1), jti: `bench-${i}` };
+  const claims = {
+    iat,
+    exp: iat + 3600,
+    aud: 'https://yourdomain.com',
+    iss: 'feathers',
+    sub: String((i % USERS) + 1),
+    jti: `bench-${i}`,
+  };
   const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
 }

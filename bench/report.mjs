@@ -13,7 +13,11 @@ const DOC = new URL('../docs/benchmarks.md', import.meta.url);
 const SVG = new URL('../docs/media/benchmarks-verify.svg', import.meta.url);
 
 const table = (header, lines) =>
-  [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+  [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...lines.map((l) => `| ${l.join(' | ')} |`),
+  ].join('\n');
 const named = (row) => (row.note ? `${row.name} ¹` : row.name);
 
 function microSection(rows) {
@@ -111,7 +115,7 @@ export function renderMarkdown(results) {
     '',
     '**The rule.** Before it is timed, every verifier must accept the genuine token and refuse two',
     'tampered copies (a changed signature byte, and a changed claim under the old signature); every signer',
-    "must produce a token that our strict verifier accepts with the claims asked for. Nobody wins by",
+    'must produce a token that our strict verifier accepts with the claims asked for. Nobody wins by',
     'checking less. The verifiers check the same things: the algorithm allow-list, the signature, `exp`,',
     '`aud`, `iss` and, where the library can, the `typ` header.',
     '',
@@ -146,7 +150,7 @@ export function renderMarkdown(results) {
       '',
       "`AuthenticationService.authenticate({ strategy: 'jwt', accessToken }, { provider: 'rest' })`: verify",
       'the token, then load the user (twice for an external call, as Feathers does). Ours on',
-      '`@org/adapter-memory` and `@org/adapter-sqlite` with the JWT strategy\'s entity cache off and on,',
+      "`@org/adapter-memory` and `@org/adapter-sqlite` with the JWT strategy's entity cache off and on,",
       'against `@feathersjs/authentication` on `@feathersjs/memory`, on the same HS256 token and user. The',
       'ratio is to Feathers.',
       '',
@@ -175,7 +179,14 @@ export function renderMarkdown(results) {
       '',
       table(
         ['heapUsed before', 'heapUsed after', 'entity cache entries', 'verified-token cache entries'],
-        [[mib(memory.heapBefore), mib(memory.heapAfter), `${memory.entityCacheSize} (max ${memory.entityCacheMax})`, memory.verifiedTokenCache ? String(memory.verifiedTokenCacheSize ?? 'not exposed') : 'n/a']],
+        [
+          [
+            mib(memory.heapBefore),
+            mib(memory.heapAfter),
+            `${memory.entityCacheSize} (max ${memory.entityCacheMax})`,
+            memory.verifiedTokenCache ? String(memory.verifiedTokenCacheSize ?? 'not exposed') : 'n/a',
+          ],
+        ],
       ),
       '',
       'Both figures are taken after a full garbage collection (`node --expose-gc`); the caches are bounded, so',
@@ -183,7 +194,8 @@ export function renderMarkdown(results) {
       '',
     );
   }
-  if (suites.http) out.push('## HTTP', '', 'autocannon over loopback (see `bench/http`).', '', ...httpSection(suites.http));
+  if (suites.http)
+    out.push('## HTTP', '', 'autocannon over loopback (see `bench/http`).', '', ...httpSection(suites.http));
   out.push(
     'What the design does for speed (keys imported once, node:crypto on the hot path, a pre-parser that',
     'costs one scan) is in the [JWT verification](./jwt-verification.md) guide.',
@@ -195,13 +207,15 @@ export function renderMarkdown(results) {
 /** Writes docs/benchmarks.md and the verify chart; returns a line to print. */
 export function writeDocs(results) {
   writeFileSync(DOC, renderMarkdown(results));
-  if (results.suites.micro) writeFileSync(SVG, verifyChart(results.suites.micro, machineLine(results.machine)));
+  if (results.suites.micro)
+    writeFileSync(SVG, verifyChart(results.suites.micro, machineLine(results.machine)));
   return 'wrote docs/benchmarks.md and docs/media/benchmarks-verify.svg';
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('results/latest.json', import.meta.url));
+  const file =
+    args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('results/latest.json', import.meta.url));
   const results = JSON.parse(readFileSync(file, 'utf8'));
   if (args.includes('--write-docs')) process.stdout.write(`${writeDocs(results)}\n`);
   else process.stdout.write(renderMarkdown(results));

@@ -26,7 +26,13 @@ const full = flag('--full');
 const mode = quick ? 'quick' : full ? 'full' : 'default';
 const MODES = {
   quick: { rounds: 3, time: 100, warmup: 50, algorithms: QUICK_ALGORITHMS, keygen: ['ES256', 'EdDSA'] },
-  default: { rounds: 5, time: 300, warmup: 200, algorithms: DEFAULT_ALGORITHMS, keygen: ['RS256', 'ES256', 'EdDSA'] },
+  default: {
+    rounds: 5,
+    time: 300,
+    warmup: 200,
+    algorithms: DEFAULT_ALGORITHMS,
+    keygen: ['RS256', 'ES256', 'EdDSA'],
+  },
   full: {
     rounds: 7,
     time: 500,
@@ -49,7 +55,10 @@ const started = Date.now();
 // Node 20 cannot run TypeScript sources: the bench measures the build (dist/), which is what users run.
 if (!flag('--no-build')) {
   log('building the packages (npx turbo run build)...');
-  execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 const core = await import('@org/core');
@@ -61,7 +70,9 @@ const results = {
   suites: {},
   skipped: [],
 };
-log(`\n${mode} run: ${timing.rounds} rounds × ${timing.time} ms per contender, after a ${timing.warmup} ms warm-up`);
+log(
+  `\n${mode} run: ${timing.rounds} rounds × ${timing.time} ms per contender, after a ${timing.warmup} ms warm-up`,
+);
 log(machineLine(results.machine));
 
 function report(suite, rows) {
@@ -99,7 +110,14 @@ if (wanted('memory') && !quick) {
   const cap = full ? 900_000 : 120_000;
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', fileURLToPath(new URL('memory.mjs', import.meta.url)), '--tokens', '1000000', '--cap', String(cap)],
+    [
+      '--expose-gc',
+      fileURLToPath(new URL('memory.mjs', import.meta.url)),
+      '--tokens',
+      '1000000',
+      '--cap',
+      String(cap),
+    ],
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const memory = JSON.parse(out.trim().split('\n').at(-1));

@@ -20,8 +20,13 @@ export function byScenario(rows) {
 export function textTable(header, lines) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
   const numeric = header.map((_, i) => lines.every((line) => /^[\d.,×%\s-]*$/.test(String(line[i]))));
-  const cell = (value, i) => (numeric[i] ? String(value).padStart(widths[i]) : String(value).padEnd(widths[i]));
-  return [header.map(cell).join('  '), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map((l) => l.map(cell).join('  '))].join('\n');
+  const cell = (value, i) =>
+    numeric[i] ? String(value).padStart(widths[i]) : String(value).padEnd(widths[i]);
+  return [
+    header.map(cell).join('  '),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...lines.map((l) => l.map(cell).join('  ')),
+  ].join('\n');
 }
 
 /** The console rendering of one suite's rows. */
@@ -33,7 +38,14 @@ export function suiteText(rows) {
       out.push(
         textTable(
           ['contender', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'note'],
-          group.map((r) => [r.name, ops(r.reqPerSec), fixed(r.p50Ms), fixed(r.p99Ms), fixed(r.cpuUsPerReq), r.note ?? '']),
+          group.map((r) => [
+            r.name,
+            ops(r.reqPerSec),
+            fixed(r.p50Ms),
+            fixed(r.p99Ms),
+            fixed(r.cpuUsPerReq),
+            r.note ?? '',
+          ]),
         ),
       );
     } else {

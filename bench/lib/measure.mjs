@@ -60,7 +60,7 @@ export async function assertAcceptsAndRefuses(name, fn, genuine, tampered) {
   try {
     await fn(genuine);
   } catch (error) {
-    throw new Error(`${name} refused the genuine token: ${error?.message ?? error}`);
+    throw new Error(`${name} refused the genuine token: ${error?.message ?? error}`, { cause: error });
   }
   for (const [label, input] of Object.entries(tampered)) {
     let refused = false;

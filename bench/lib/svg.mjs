@@ -2,9 +2,25 @@
 // contender), hand-written SVG so the docs need no charting dependency. The scale is logarithmic: the
 // contenders span three orders of magnitude (a key parsed per call against a cache hit).
 
-const COLORS = ['#2563eb', '#7c3aed', '#6b7280', '#f59e0b', '#10b981', '#059669', '#ef4444', '#b91c1c', '#0ea5e9'];
+// One colour per contender, the same in every run (a row missing from a run does not shift the others).
+const COLORS = {
+  'ours (TokenService, strict)': '#2563eb',
+  'ours + verifiedTokenCache': '#60a5fa',
+  'node:crypto lax baseline': '#7c3aed',
+  'jose jwtVerify': '#6b7280',
+  'fast-jwt (cache off)': '#f59e0b',
+  'fast-jwt (cache on)': '#fcd34d',
+  'jsonwebtoken (KeyObject)': '#059669',
+  'jsonwebtoken (string, as Feathers)': '#ef4444',
+};
+const OTHER = ['#0ea5e9', '#a855f7', '#14b8a6', '#f97316'];
 const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const short = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${Math.round(n / 1e3)}k` : String(Math.round(n)));
+function short(n) {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
 
 /**
  * @param {Array<{ scenario: string, name: string, opsPerSec: number }>} rows - the micro suite's rows
@@ -18,7 +34,7 @@ export function verifyChart(rows, caption) {
     groups.get(alg).push(row);
   }
   const names = [...new Set([...groups.values()].flat().map((r) => r.name))];
-  const color = (name) => COLORS[names.indexOf(name) % COLORS.length];
+  const color = (name) => COLORS[name] ?? OTHER[names.indexOf(name) % OTHER.length];
   const values = [...groups.values()].flat().map((r) => r.opsPerSec);
   const lo = 10 ** Math.floor(Math.log10(Math.min(...values)));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...values)));
@@ -33,7 +49,9 @@ export function verifyChart(rows, caption) {
   let y = top;
   for (const [alg, group] of groups) {
     const height = group.length * (bar + 2);
-    out.push(`<text x="${left - 8}" y="${y + height / 2 + 4}" text-anchor="end" font-weight="bold">${escape(alg)}</text>`);
+    out.push(
+      `<text x="${left - 8}" y="${y + height / 2 + 4}" text-anchor="end" font-weight="bold">${escape(alg)}</text>`,
+    );
     for (const row of group) {
       const w = Math.max(1, x(row.opsPerSec) - left);
       out.push(

@@ -35,7 +35,10 @@ export function ourTokenService(pkg, alg, keys, extra = {}) {
  */
 export async function hasVerifiedTokenCache(pkg, alg, keys) {
   const { readFile } = await import('node:fs/promises');
-  const source = await readFile(new URL('../../packages/strategy-jwt/dist/token/token-service.js', import.meta.url), 'utf8').catch(() => '');
+  const source = await readFile(
+    new URL('../../packages/strategy-jwt/dist/token/token-service.js', import.meta.url),
+    'utf8',
+  ).catch(() => '');
   if (!source.includes('verifiedTokenCache')) return false;
   try {
     ourTokenService(pkg, alg, keys, { verifiedTokenCache: true });
@@ -69,9 +72,7 @@ export async function verifyContenders(pkg, alg, keys, { verifiedTokenCache }) {
   const fastOn = createVerifier({ key: stringKey, ...fastOptions, cache: true });
   const joseOptions = { algorithms: [alg], audience: AUDIENCE, issuer: ISSUER, typ: TYP };
   const jwtOptions = { algorithms: [alg], audience: AUDIENCE, issuer: ISSUER };
-  const list = [
-    { name: 'ours (TokenService, strict)', verify: (t) => ours.verifyAccessToken(t) },
-  ];
+  const list = [{ name: 'ours (TokenService, strict)', verify: (t) => ours.verifyAccessToken(t) }];
   if (verifiedTokenCache) {
     const cached = ourTokenService(pkg, alg, keys, { verifiedTokenCache: true });
     list.push({
@@ -131,7 +132,10 @@ export async function signContenders(pkg, alg, keys) {
     header: { alg, typ: TYP },
   };
   const list = [
-    { name: 'ours (TokenService, strict)', sign: () => ours.createAccessToken(EXTRA_CLAIMS, { subject: SUBJECT }) },
+    {
+      name: 'ours (TokenService, strict)',
+      sign: () => ours.createAccessToken(EXTRA_CLAIMS, { subject: SUBJECT }),
+    },
     { name: BASELINE, sign: laxSigner(alg, keys.privateKey) },
     {
       name: 'jose SignJWT',

@@ -29,7 +29,8 @@ export async function runMicro(pkg, { algorithms, timing, log }) {
   const rows = [];
   const probe = keysFor('HS256');
   const verifiedTokenCache = await hasVerifiedTokenCache(pkg, 'HS256', probe);
-  if (!verifiedTokenCache) log('  (TokenService has no verifiedTokenCache option in this build: row skipped)');
+  if (!verifiedTokenCache)
+    log('  (TokenService has no verifiedTokenCache option in this build: row skipped)');
   for (const alg of algorithms) {
     const keys = alg === 'HS256' ? probe : keysFor(alg);
     const ours = ourTokenService(pkg, alg, keys);
@@ -43,7 +44,9 @@ export async function runMicro(pkg, { algorithms, timing, log }) {
       verifiers.map((v) => ({ name: v.name, fn: () => v.verify(token) })),
       timing,
     );
-    rows.push(...withRatios('micro', `verify ${alg}`, verified, new Map(verifiers.map((v) => [v.name, v.note]))));
+    rows.push(
+      ...withRatios('micro', `verify ${alg}`, verified, new Map(verifiers.map((v) => [v.name, v.note]))),
+    );
 
     const signers = await signContenders(pkg, alg, keys);
     for (const s of signers) {
@@ -51,7 +54,11 @@ export async function runMicro(pkg, { algorithms, timing, log }) {
       // copies must not: a signer that produced something else would not be doing the same work.
       const signed = await s.sign();
       const payload = await ours.verifyAccessToken(signed);
-      if (payload.sub !== SUBJECT || payload.email !== EXTRA_CLAIMS.email || typeof payload.jti !== 'string') {
+      if (
+        payload.sub !== SUBJECT ||
+        payload.email !== EXTRA_CLAIMS.email ||
+        typeof payload.jti !== 'string'
+      ) {
         throw new Error(`${s.name} signed other claims than asked for`);
       }
       await assertAcceptsAndRefuses(s.name, (t) => ours.verifyAccessToken(t), signed, tamperedCopies(signed));
@@ -63,7 +70,9 @@ export async function runMicro(pkg, { algorithms, timing, log }) {
     );
     rows.push(...withRatios('micro', `sign ${alg}`, signed, new Map(signers.map((s) => [s.name, s.note]))));
   }
-  const sample = await ourTokenService(pkg, 'HS256', probe).createAccessToken(EXTRA_CLAIMS, { subject: SUBJECT });
+  const sample = await ourTokenService(pkg, 'HS256', probe).createAccessToken(EXTRA_CLAIMS, {
+    subject: SUBJECT,
+  });
   const payloadBytes = Buffer.from(sample.split('.')[1], 'base64url').length;
   return { rows, verifiedTokenCache, payloadBytes };
 }
