@@ -18,42 +18,51 @@ const table = (header, lines) =>
     `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
     ...lines.map((l) => `| ${l.join(' | ')} |`),
   ].join('\n');
-const named = (row) => (row.note ? `${row.name} ¹` : row.name);
 
-function microSection(rows) {
-  const out = [];
-  const algorithms = [...new Set(rows.map((r) => r.scenario.split(' ')[1]))];
-  for (const alg of algorithms) {
-    const verify = rows.filter((r) => r.scenario === `verify ${alg}`);
-    const sign = rows.filter((r) => r.scenario === `sign ${alg}`);
-    const names = [...new Set([...verify, ...sign].map((r) => r.name))];
-    out.push(`### ${alg}`, '');
-    out.push(
-      table(
-        ['contender', 'verify ops/s', 'min..max', '× lax', 'sign ops/s', 'min..max', '× lax'],
-        names.map((name) => {
-          const v = verify.find((r) => r.name === name);
-          const s = sign.find((r) => r.name === name);
-          const cells = (r) => (r ? [ops(r.opsPerSec), spread(r), ratio(r.ratio)] : ['', '', '']);
-          return [named(v ?? s), ...cells(v), ...cells(s)];
-        }),
-      ),
-      '',
-    );
-    const notes = [...new Set([...verify, ...sign].filter((r) => r.note).map((r) => `${r.name}: ${r.note}`))];
-    if (notes.length) out.push(`¹ ${notes.join('; ')}.`, '');
-  }
-  return out;
+/** Contender × algorithm: median ops/s and the ratio to the lax baseline, for verify or sign. */
+function matrix(rows, kind) {
+  const scoped = rows.filter((r) => r.scenario.startsWith(`${kind} `));
+  const algorithms = [...new Set(scoped.map((r) => r.scenario.slice(kind.length + 1)))];
+  const names = [...new Set(scoped.map((r) => r.name))];
+  return table(
+    ['contender', ...algorithms],
+    names.map((name) => [
+      name,
+      ...algorithms.map((alg) => {
+        const r = scoped.find((x) => x.name === name && x.scenario === `${kind} ${alg}`);
+        return r ? `${ops(r.opsPerSec)} (${ratio(r.ratio)})` : '—';
+      }),
+    ]),
+  );
 }
 
-function rowsSection(rows, baselineLabel) {
+function microSection(rows) {
+  return [
+    '### Verify: ops/s (× lax)',
+    '',
+    matrix(rows, 'verify'),
+    '',
+    '### Sign: ops/s (× lax)',
+    '',
+    matrix(rows, 'sign'),
+    '',
+    ...(rows.some((r) => r.scenario.endsWith('EdDSA'))
+      ? ['— : the library has no such algorithm (jsonwebtoken 9 and EdDSA).', '']
+      : []),
+    '### Every round',
+    '',
+    ...rowsSection(rows, '× lax', '####'),
+  ];
+}
+
+function rowsSection(rows, baselineLabel, level = '###') {
   const out = [];
   for (const [scenario, group] of byScenario(rows)) {
-    out.push(`### ${scenario}`, '');
+    out.push(`${level} ${scenario}`, '');
     out.push(
       table(
-        ['contender', 'ops/s', 'min..max', baselineLabel],
-        group.map((r) => [r.name, ops(r.opsPerSec), spread(r), ratio(r.ratio)]),
+        ['contender', 'ops/s', 'min..max', baselineLabel, 'note'],
+        group.map((r) => [r.name, ops(r.opsPerSec), spread(r), ratio(r.ratio), r.note ?? '']),
       ),
       '',
     );
