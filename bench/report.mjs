@@ -49,7 +49,7 @@ function microSection(rows) {
     ...(rows.some((r) => r.scenario.endsWith('EdDSA'))
       ? ['— : the library has no such algorithm (jsonwebtoken 9 and EdDSA).', '']
       : []),
-    '### Every round',
+    '### Median and spread per scenario',
     '',
     ...rowsSection(rows, '× lax', '####'),
   ];
