@@ -59,7 +59,7 @@ export async function quietly(code, fn) {
   }
 }
 
-async function ourAuth(core, jwt, users, entityCache) {
+async function ourAuth(core, jwt, users, entityCache, verifiedTokenCache = false) {
   const auth = new core.AuthenticationService(
     {
       secret: SECRET,
@@ -70,14 +70,20 @@ async function ourAuth(core, jwt, users, entityCache) {
     },
     { services: { users } },
   );
+  if (verifiedTokenCache) {
+    // The JWT strategy keeps a token issuer it finds registered, so this one carries the cache.
+    auth.setTokenIssuer(
+      new jwt.TokenService({ secret: SECRET, jwtOptions: JWT_OPTIONS, verifiedTokenCache: true }),
+    );
+  }
   const strategy = new jwt.JWTStrategy();
   auth.register('jwt', strategy);
   await quietly('ORG_JWT_REVOCATION_IN_PROCESS', () => auth.setup());
   return { auth, close: () => strategy.entityCache?.close() };
 }
 
-/** @param {{ core: object, jwt: object, memory: object, sqlite: object, timing: object, log: Function }} deps */
-export async function runE2e({ core, jwt, memory, sqlite, timing, log }) {
+/** @param {{ core: object, jwt: object, memory: object, sqlite: object, verifiedTokenCache: boolean, timing: object, log: Function }} deps */
+export async function runE2e({ core, jwt, memory, sqlite, verifiedTokenCache, timing, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'org-auth-bench-'));
   const closers = [];
   try {
@@ -95,6 +101,11 @@ export async function runE2e({ core, jwt, memory, sqlite, timing, log }) {
         closers.push(close);
         contenders.push({ name: `ours + adapter-${store}, entity cache ${cache ? 'on' : 'off'}`, auth });
       }
+    }
+    if (verifiedTokenCache) {
+      const { auth, close } = await ourAuth(core, jwt, memoryUsers, true, true);
+      closers.push(close);
+      contenders.push({ name: 'ours + adapter-memory, entity cache on + verifiedTokenCache', auth });
     }
     contenders.push({ name: E2E_BASELINE, auth: await feathersAuth() });
 

@@ -76,6 +76,8 @@ for (; pushed < TOKENS; pushed++) {
 const seconds = (performance.now() - start) / 1000;
 const after = heap();
 const cacheSize = (cache) => (typeof cache?.size === 'number' ? cache.size : undefined);
+// TokenService reports its cache as `verifiedTokenCacheStats` ({ size, bytes }) when it is on.
+const tokenCache = tokens.verifiedTokenCacheStats;
 process.stdout.write(
   `${JSON.stringify({
     tokens: pushed,
@@ -85,7 +87,8 @@ process.stdout.write(
     heapAfter: after,
     gc: globalThis.gc !== undefined,
     verifiedTokenCache,
-    verifiedTokenCacheSize: cacheSize(tokens.verifiedTokenCache),
+    verifiedTokenCacheSize: cacheSize(tokenCache),
+    verifiedTokenCacheBytes: tokenCache?.bytes,
     entityCacheSize: cacheSize(strategy.entityCache),
     entityCacheMax: strategy.entityCache?.max,
   })}\n`,

@@ -193,7 +193,9 @@ export function renderMarkdown(results) {
             mib(memory.heapBefore),
             mib(memory.heapAfter),
             `${memory.entityCacheSize} (max ${memory.entityCacheMax})`,
-            memory.verifiedTokenCache ? String(memory.verifiedTokenCacheSize ?? 'not exposed') : 'n/a',
+            memory.verifiedTokenCache
+              ? `${memory.verifiedTokenCacheSize ?? '?'} (${mib(memory.verifiedTokenCacheBytes ?? 0)} estimated)`
+              : 'n/a',
           ],
         ],
       ),

@@ -94,7 +94,10 @@ if (wanted('e2e')) {
   const { runE2e } = await import('./e2e.mjs');
   const memory = await import('@org/adapter-memory');
   const sqlite = await import('@org/adapter-sqlite');
-  report('e2e', await runE2e({ core, jwt, memory, sqlite, timing, log }));
+  const { hasVerifiedTokenCache } = await import('./micro/contenders.mjs');
+  const { keysFor } = await import('./micro/algorithms.mjs');
+  const verifiedTokenCache = await hasVerifiedTokenCache(jwt, 'HS256', keysFor('HS256'));
+  report('e2e', await runE2e({ core, jwt, memory, sqlite, verifiedTokenCache, timing, log }));
 }
 
 if (wanted('keys')) {
@@ -126,7 +129,7 @@ if (wanted('memory') && !quick) {
     `${memory.tokens.toLocaleString('en-US')} of ${memory.requested.toLocaleString('en-US')} tokens in ${memory.seconds.toFixed(1)} s` +
       `: heapUsed ${mib(memory.heapBefore)} -> ${mib(memory.heapAfter)}` +
       `; entity cache ${memory.entityCacheSize} (max ${memory.entityCacheMax})` +
-      `; verifiedTokenCache ${memory.verifiedTokenCache ? (memory.verifiedTokenCacheSize ?? 'on, size not exposed') : 'not in this build'}`,
+      `; verifiedTokenCache ${memory.verifiedTokenCache ? `${memory.verifiedTokenCacheSize ?? '?'} entries, ${mib(memory.verifiedTokenCacheBytes ?? 0)} estimated` : 'not in this build'}`,
   );
 }
 
