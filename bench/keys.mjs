@@ -20,7 +20,7 @@ function nodeGenerate(alg) {
 
 const strip = (suite, scenario) => (rows, baseline) => {
   const base = rows.find((row) => row.name === baseline)?.opsPerSec;
-  return rows.map(({ rounds: _rounds, ...row }) => ({
+  return rows.map((row) => ({
     suite,
     scenario,
     ...row,

@@ -21,6 +21,14 @@ const value = (name) => {
   const i = args.indexOf(name);
   return i === -1 ? undefined : args[i + 1];
 };
+const KNOWN = ['--quick', '--full', '--no-build', '--no-http', '--rounds', '--time', '--only'];
+for (const [i, arg] of args.entries()) {
+  const takesValue = ['--rounds', '--time', '--only'].includes(args[i - 1]);
+  if (!takesValue && !KNOWN.includes(arg)) {
+    process.stderr.write(`bench: unknown argument ${arg} (known: ${KNOWN.join(' ')})\n`);
+    process.exit(2);
+  }
+}
 const quick = flag('--quick');
 const full = flag('--full');
 const mode = quick ? 'quick' : full ? 'full' : 'default';

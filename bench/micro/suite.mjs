@@ -12,7 +12,7 @@ import {
 /** Rows with `ratio` = ops/s over the baseline row's. */
 function withRatios(suite, scenario, measured, notes) {
   const base = measured.find((row) => row.name === BASELINE)?.opsPerSec;
-  return measured.map(({ rounds: _rounds, ...row }) => ({
+  return measured.map((row) => ({
     suite,
     scenario,
     ...row,
