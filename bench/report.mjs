@@ -15,7 +15,7 @@ const SVG = new URL('../docs/media/benchmarks-verify.svg', import.meta.url);
 const table = (header, lines) =>
   [
     `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    `|${header.map((h, i) => (i === 0 || h === 'note' ? '---' : '---:')).join('|')}|`,
     ...lines.map((l) => `| ${l.join(' | ')} |`),
   ].join('\n');
 
