@@ -4,14 +4,14 @@
 // enough for ratios, and the spread says how noisy the machine was.
 import { performance } from 'node:perf_hooks';
 
-/** Runs `fn` repeatedly for about `ms` milliseconds; returns operations per second. */
-export async function opsFor(fn, ms) {
+/** Runs `fn` for about `ms` milliseconds and at least `minOps` times; returns operations per second. */
+export async function opsFor(fn, ms, minOps = 1) {
   let n = 0;
   let batch = 1;
   const start = performance.now();
   let now = start;
   // Batches grow until one takes a few milliseconds, so reading the clock costs nothing measurable.
-  while (now - start < ms) {
+  while (now - start < ms || n < minOps) {
     const before = now;
     for (let i = 0; i < batch; i++) await fn();
     n += batch;
@@ -30,17 +30,18 @@ export function median(values) {
 /**
  * Measures tasks side by side: a warm-up of each, then `rounds` rounds of every task in turn.
  * @param {Array<{ name: string, fn: () => unknown }>} tasks
- * @param {{ rounds: number, time: number, warmup: number }} timing - milliseconds per task per round
+ * @param {{ rounds: number, time: number, warmup: number, minOps?: number }} timing - milliseconds per
+ *   task per round, and the fewest operations a round may count (for tasks slower than a round)
  * @returns {Promise<Array<{ name: string, opsPerSec: number, min: number, max: number, rounds: number[] }>>}
  */
-export async function measureTasks(tasks, { rounds, time, warmup }) {
+export async function measureTasks(tasks, { rounds, time, warmup, minOps = 1 }) {
   for (const task of tasks) await opsFor(task.fn, warmup);
   const samples = tasks.map(() => []);
   for (let round = 0; round < rounds; round++) {
     // Rotating the start spreads the first slot (right after the previous round's last task) evenly.
     for (let i = 0; i < tasks.length; i++) {
       const index = (i + round) % tasks.length;
-      samples[index].push(await opsFor(tasks[index].fn, time));
+      samples[index].push(await opsFor(tasks[index].fn, time, minOps));
     }
   }
   return tasks.map((task, i) => ({
