@@ -1,81 +1,169 @@
 #!/usr/bin/env node
-// Token verification throughput, side by side in one process: our strict verifier, a lax node:crypto
-// baseline, jose, fast-jwt and jsonwebtoken, on HS256 and ES256. See bench/README.md.
+// `npm run bench`: every suite, every contender in one process and one run. See bench/README.md.
 //
-//   npm run bench                 build @org/core and @org/strategy-jwt, then measure
-//   npm run bench -- --no-build   reuse the existing dist/ folders
-//   npm run bench -- --time 3000  milliseconds per task (default 1500)
+//   npm run bench                  default run (under 10 minutes), then regenerates docs/benchmarks.md
+//   npm run bench -- --quick       under a minute: HS256 and ES256, fewer rounds, no memory suite
+//   npm run bench -- --full        every algorithm, more rounds, the memory suite without its time cap
+//   --no-build                     reuse packages/*/dist (Node 20 cannot run the TypeScript sources)
+//   --no-http                      skip the HTTP suites (bench/http)
+//   --rounds N, --time MS          override the rounds and the milliseconds per task per round
+//   --only micro,e2e,keys,memory,http   run some suites only
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
+import { machineInfo, machineLine, mib, suiteText } from './lib/format.mjs';
+import { DEFAULT_ALGORITHMS, FULL_ALGORITHMS, QUICK_ALGORITHMS } from './micro/algorithms.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const timeIndex = args.indexOf('--time');
-const time = timeIndex === -1 ? 1500 : Number(args[timeIndex + 1]);
-
-// Node 20 cannot run TypeScript sources, so the bench measures the published build (dist/), which is
-// also what users run.
-if (!args.includes('--no-build')) {
-  for (const pkg of ['core', 'strategy-jwt']) {
-    process.stdout.write(`building @org/${pkg}...\n`);
-    execFileSync('npx', ['tsc', '-p', `packages/${pkg}/tsconfig.build.json`], {
-      cwd: root,
-      stdio: 'inherit',
-    });
+const flag = (name) => args.includes(name);
+const value = (name) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const KNOWN = ['--quick', '--full', '--no-build', '--no-http', '--rounds', '--time', '--only'];
+for (const [i, arg] of args.entries()) {
+  const takesValue = ['--rounds', '--time', '--only'].includes(args[i - 1]);
+  if (!takesValue && !KNOWN.includes(arg)) {
+    process.stderr.write(`bench: unknown argument ${arg} (known: ${KNOWN.join(' ')})\n`);
+    process.exit(2);
   }
 }
+const quick = flag('--quick');
+const full = flag('--full');
+const mode = quick ? 'quick' : full ? 'full' : 'default';
+const MODES = {
+  quick: { rounds: 3, time: 100, warmup: 50, algorithms: QUICK_ALGORITHMS, keygen: ['ES256', 'EdDSA'] },
+  default: {
+    rounds: 5,
+    time: 300,
+    warmup: 200,
+    algorithms: DEFAULT_ALGORITHMS,
+    keygen: ['RS256', 'ES256', 'EdDSA'],
+  },
+  full: {
+    rounds: 7,
+    time: 500,
+    warmup: 300,
+    algorithms: FULL_ALGORITHMS,
+    keygen: ['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+  },
+};
+const settings = MODES[mode];
+const timing = {
+  rounds: Number(value('--rounds') ?? settings.rounds),
+  time: Number(value('--time') ?? settings.time),
+  warmup: settings.warmup,
+};
+const only = value('--only')?.split(',');
+const wanted = (suite) => only === undefined || only.includes(suite);
+const log = (line) => process.stdout.write(`${line}\n`);
+const started = Date.now();
 
-const pkg = await import('@org/strategy-jwt');
-const { contenders } = await import('./verifiers.mjs');
-
-function opsPerSecond(task) {
-  const result = task.result;
-  if (!result || !('latency' in result)) throw new Error(`${task.name}: ${result?.error ?? result?.state}`);
-  return { ops: 1000 / result.latency.mean, rme: result.latency.rme };
+// Node 20 cannot run TypeScript sources: the bench measures the build (dist/), which is what users run.
+if (!flag('--no-build')) {
+  log('building the packages (npx turbo run build)...');
+  execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
-const format = (n) => Math.round(n).toLocaleString('en-US');
-const summary = [];
+const core = await import('@org/core');
+const jwt = await import('@org/strategy-jwt');
+const results = {
+  mode,
+  timing,
+  machine: machineInfo(),
+  suites: {},
+  skipped: [],
+};
+log(
+  `\n${mode} run: ${timing.rounds} rounds × ${timing.time} ms per contender, after a ${timing.warmup} ms warm-up`,
+);
+log(machineLine(results.machine));
 
-for (const alg of ['HS256', 'ES256']) {
-  const { token, tasks } = await contenders(pkg, alg);
-  const tampered = `${token.slice(0, -6)}${token.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`;
-  const bench = new Bench({ time, warmupTime: 300, throws: true });
-  for (const [name, fn] of tasks) {
-    // Every contender must accept the token and refuse a tampered one, or the race is not fair.
-    await fn(token);
-    let refused = false;
-    try {
-      await fn(tampered);
-    } catch {
-      refused = true;
-    }
-    if (!refused) throw new Error(`${name} accepted a tampered ${alg} token`);
-    bench.add(name, () => fn(token));
-  }
-  process.stdout.write(`\n${alg}: ${tasks.length} verifiers, ${time} ms each...\n`);
-  await bench.run();
+function report(suite, rows) {
+  results.suites[suite] = rows;
+  log(suiteText(rows));
+}
 
-  const rows = bench.tasks.map((task) => ({ name: task.name, ...opsPerSecond(task) }));
-  const jose = rows.find((row) => row.name.startsWith('jose'));
-  const fast = rows.find((row) => row.name.startsWith('fast-jwt'));
-  const width = Math.max(...rows.map((row) => row.name.length));
-  process.stdout.write(
-    `${'verifier'.padEnd(width)}  ${'ops/s'.padStart(9)}  ${'±%'.padStart(5)}  ${'× jose'.padStart(7)}  ${'× fast-jwt'.padStart(10)}\n`,
+if (wanted('micro')) {
+  log('\n== micro: verify and sign, ratios to the node:crypto lax baseline ==');
+  const { runMicro } = await import('./micro/suite.mjs');
+  const micro = await runMicro(jwt, { algorithms: settings.algorithms, timing, log });
+  results.payloadBytes = micro.payloadBytes;
+  if (!micro.verifiedTokenCache) results.skipped.push('ours + verifiedTokenCache (not in this build)');
+  report('micro', micro.rows);
+}
+
+if (wanted('e2e')) {
+  log('\n== e2e: AuthenticationService.authenticate, ratios to Feathers ==');
+  const { runE2e } = await import('./e2e.mjs');
+  const memory = await import('@org/adapter-memory');
+  const sqlite = await import('@org/adapter-sqlite');
+  const { hasVerifiedTokenCache } = await import('./micro/contenders.mjs');
+  const { keysFor } = await import('./micro/algorithms.mjs');
+  const verifiedTokenCache = await hasVerifiedTokenCache(jwt, 'HS256', keysFor('HS256'));
+  report('e2e', await runE2e({ core, jwt, memory, sqlite, verifiedTokenCache, timing, log }));
+}
+
+if (wanted('keys')) {
+  log('\n== keys: generation (ratio to bare node:crypto), rotation, JWKS ==');
+  const { runKeys } = await import('./keys.mjs');
+  // The key ring's generator is internal (not exported); the bench measures it from the build.
+  const internals = await import('../packages/strategy-jwt/dist/keys/signing-key-pair.js').catch(() => ({}));
+  report('keys', await runKeys({ jwt, internals, algorithms: settings.keygen, timing, log }));
+}
+
+if (wanted('memory') && !quick) {
+  log('\n== memory: distinct tokens through authenticate with the caches on ==');
+  const cap = full ? 900_000 : 120_000;
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      fileURLToPath(new URL('memory.mjs', import.meta.url)),
+      '--tokens',
+      '1000000',
+      '--cap',
+      String(cap),
+    ],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  for (const row of rows) {
-    process.stdout.write(
-      `${row.name.padEnd(width)}  ${format(row.ops).padStart(9)}  ${row.rme.toFixed(1).padStart(5)}  ${(row.ops / jose.ops).toFixed(2).padStart(7)}  ${(row.ops / fast.ops).toFixed(2).padStart(10)}\n`,
-    );
-    summary.push({ alg, ...row });
+  const memory = JSON.parse(out.trim().split('\n').at(-1));
+  results.suites.memory = memory;
+  log(
+    `${memory.tokens.toLocaleString('en-US')} of ${memory.requested.toLocaleString('en-US')} tokens in ${memory.seconds.toFixed(1)} s` +
+      `: heapUsed ${mib(memory.heapBefore)} -> ${mib(memory.heapAfter)}` +
+      `; entity cache ${memory.entityCacheSize} (max ${memory.entityCacheMax})` +
+      `; verifiedTokenCache ${memory.verifiedTokenCache ? `${memory.verifiedTokenCacheSize ?? '?'} entries, ${mib(memory.verifiedTokenCacheBytes ?? 0)} estimated` : 'not in this build'}`,
+  );
+}
+
+const httpEntry = new URL('http/index.mjs', import.meta.url);
+if (wanted('http')) {
+  if (flag('--no-http')) log('\n(http suites skipped: --no-http)');
+  else if (!existsSync(httpEntry)) {
+    log('\n(http suites skipped: bench/http/index.mjs is not there)');
+    results.skipped.push('http (bench/http/index.mjs absent)');
+  } else {
+    log('\n== http: autocannon over loopback ==');
+    const { runHttp } = await import(httpEntry.href);
+    report('http', await runHttp({ quick, full, log }));
   }
 }
 
-const ours = (alg) => summary.find((row) => row.alg === alg && row.name.startsWith('@org'));
-const lax = (alg) => summary.find((row) => row.alg === alg && row.name.startsWith('node:crypto'));
-process.stdout.write('\nstrict / lax (cost of the strict pre-parser and checks):\n');
-for (const alg of ['HS256', 'ES256']) {
-  process.stdout.write(`  ${alg}: ${(ours(alg).ops / lax(alg).ops).toFixed(2)}\n`);
+results.seconds = (Date.now() - started) / 1000;
+const dir = new URL('results/', import.meta.url);
+mkdirSync(dir, { recursive: true });
+const stamp = results.machine.date.replace(/[:.]/g, '-');
+const json = `${JSON.stringify(results, null, 2)}\n`;
+writeFileSync(new URL(`${stamp}.json`, dir), json);
+writeFileSync(new URL('latest.json', dir), json);
+log(`\nresults: bench/results/${stamp}.json (and latest.json), ${results.seconds.toFixed(0)} s in all`);
+
+if (!quick && only === undefined) {
+  const { writeDocs } = await import('./report.mjs');
+  log(writeDocs(results));
 }
-process.stdout.write(`\nNode ${process.version}, ${process.platform}/${process.arch}\n`);
