@@ -74,7 +74,7 @@ function httpSection(rows) {
   const out = [];
   for (const [scenario, group] of byScenario(rows)) {
     out.push(`### ${scenario}`, '');
-    const n = (v) => (typeof v === 'number' ? v.toFixed(v < 10 ? 2 : 0) : '');
+    const n = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 0) : '');
     out.push(
       table(
         ['contender', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'note'],

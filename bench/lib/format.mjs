@@ -1,8 +1,14 @@
 // Number formatting and the console tables, shared by run.mjs and report.mjs.
 import os from 'node:os';
 
-export const ops = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
-export const ratio = (r) => (r === undefined ? '' : `${r.toFixed(2)}×`);
+// A skipped row's figures are NaN in memory and null once read back from the results JSON.
+export const ops = (n) =>
+  typeof n !== 'number' || !Number.isFinite(n)
+    ? '–'
+    : n >= 100
+      ? Math.round(n).toLocaleString('en-US')
+      : n.toPrecision(3);
+export const ratio = (r) => (typeof r !== 'number' || !Number.isFinite(r) ? '' : `${r.toFixed(2)}×`);
 export const spread = (row) => `${ops(row.min)}..${ops(row.max)}`;
 export const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
