@@ -42,7 +42,8 @@ function checkHeader(segment: string, algorithms: ReadonlySet<JwsAlgorithm>): Ch
   const header = decodeJsonObject(segment);
   const alg = header.alg;
   if (typeof alg !== 'string') throw fail('token-malformed', 'Malformed token: missing "alg"');
-  if (!isJwsAlgorithm(alg) || !algorithms.has(alg)) throw fail('algorithm-not-allowed', 'Algorithm not allowed');
+  if (!isJwsAlgorithm(alg) || !algorithms.has(alg))
+    throw fail('algorithm-not-allowed', 'Algorithm not allowed');
   for (const name of REFUSED_HEADERS) {
     if (Object.hasOwn(header, name)) throw fail('token-malformed', `Unsupported header "${name}"`);
   }
@@ -75,7 +76,8 @@ export function verifyJws(
   const cached = headerCache.get(parts.header);
   const checked = cached ?? checkHeader(parts.header, algorithms);
   const { alg, kid } = checked;
-  if (cached !== undefined && !algorithms.has(alg)) throw fail('algorithm-not-allowed', 'Algorithm not allowed');
+  if (cached !== undefined && !algorithms.has(alg))
+    throw fail('algorithm-not-allowed', 'Algorithm not allowed');
   let resolved;
   try {
     resolved = source.resolve(kid === undefined ? { alg } : { alg, kid });
