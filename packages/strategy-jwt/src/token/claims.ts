@@ -82,7 +82,8 @@ export function validateClaims(
     if (
       typ === undefined
         ? options.requireTyp
-        : typeof typ !== 'string' || normalizeTyp(typ) !== normalizeTyp(options.typ)
+        : // Equal text is the common case and needs no normalizing.
+          typeof typ !== 'string' || (typ !== options.typ && normalizeTyp(typ) !== normalizeTyp(options.typ))
     ) {
       throw invalid('Invalid token type');
     }

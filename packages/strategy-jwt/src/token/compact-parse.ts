@@ -12,10 +12,10 @@ export interface CompactParts {
   signingInput: string;
 }
 
-// 1 for the base64url alphabet (RFC 4648 section 5), 0 otherwise.
-const ALPHABET = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')
-  ALPHABET[c.charCodeAt(0)] = 1;
+// Any character outside the base64url alphabet (RFC 4648 section 5) and `.`: without the `u` flag `\w` is
+// exactly [A-Za-z0-9_], so anything else, non-ASCII included, matches. One native regex scan is several
+// times faster than a JavaScript loop over the token.
+const OUTSIDE_ALPHABET = /[^\w.-]/;
 // The 6-bit value of each alphabet character, for the trailing-bits check.
 const VALUE = new Uint8Array(128);
 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('').forEach((c, i) => {
@@ -54,21 +54,13 @@ export function parseCompact(token: unknown): CompactParts {
   if (typeof token !== 'string' || token.length === 0) throw malformed();
   const length = token.length;
   if (length > MAX_TOKEN_LENGTH) throw malformed('Token too long');
-  let first = -1;
-  let second = -1;
-  let dots = 0;
-  for (let i = 0; i < length; i++) {
-    const c = token.charCodeAt(i);
-    if (c === 46) {
-      dots++;
-      if (dots === 1) first = i;
-      else if (dots === 2) second = i;
-    } else if (c > 127 || ALPHABET[c] === 0) {
-      throw malformed('Malformed token: not base64url');
-    }
+  if (OUTSIDE_ALPHABET.test(token)) throw malformed('Malformed token: not base64url');
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
+    if (token.split('.').length === 5) throw malformed('Encrypted tokens (JWE) are not accepted');
+    throw malformed('Malformed token: expected three segments');
   }
-  if (dots === 4) throw malformed('Encrypted tokens (JWE) are not accepted');
-  if (dots !== 2) throw malformed('Malformed token: expected three segments');
   const header = token.slice(0, first);
   const payload = token.slice(first + 1, second);
   const signature = token.slice(second + 1);

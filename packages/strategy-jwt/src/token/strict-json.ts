@@ -66,9 +66,71 @@ export function findBadMemberName(text: string): string | undefined {
 }
 
 /**
+ * True when the backslash run just before `at` has odd length, i.e. the quote at `at` is escaped.
+ */
+function isEscaped(text: string, at: number): boolean {
+  let backslashes = 0;
+  while (text.charCodeAt(at - 1 - backslashes) === 92) backslashes++;
+  return (backslashes & 1) === 1;
+}
+
+/**
+ * The number of `:` outside strings in VALID JSON text: the grammar uses `:` only as the name separator,
+ * so this is the number of members written in the text, duplicates included. -1 when a string does not
+ * end (only possible on invalid text, which the caller never passes).
+ */
+function countMembersWritten(text: string): number {
+  let count = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58 /* : */) count++;
+    else if (c === 34 /* " */) {
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end === -1) return -1;
+      i = end;
+    }
+  }
+  return count;
+}
+
+/**
+ * The fast form of "{@link findBadMemberName} finds nothing", for text `JSON.parse` accepted as `value`:
+ * no forbidden name on any parsed object, and as many own members parsed as written. `JSON.parse` keeps
+ * one member per duplicated name (and drops the subtrees it overwrote), so equal counts mean no
+ * duplicates; with no duplicates every written member is in `value`, so the name walk sees them all.
+ * `false` only means "look closer": the caller then runs the exact scan for its message.
+ */
+function membersAreClean(value: unknown, text: string): boolean {
+  let parsed = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) {
+      for (const item of node) if (typeof item === 'object' && item !== null) pending.push(item);
+    } else if (typeof node === 'object' && node !== null) {
+      // Object.keys, not for-in: an enumerable property planted on Object.prototype must not count.
+      const names = Object.keys(node);
+      parsed += names.length;
+      for (const name of names) {
+        if (FORBIDDEN_MEMBER_NAMES.has(name)) return false;
+        const member = (node as Record<string, unknown>)[name];
+        if (typeof member === 'object' && member !== null) pending.push(member);
+      }
+    }
+  }
+  return parsed === countMembersWritten(text);
+}
+
+/**
  * Decodes one base64url segment (already validated by the pre-parser) as a strict JSON object: valid
  * UTF-8 (no replacement characters), no byte order mark, no duplicate or forbidden member names at any
  * depth, and an object at the top.
+ *
+ * `JSON.parse` runs first and the parsed value is checked cheaply ({@link membersAreClean}); only text that
+ * fails to parse or fails that check pays for the exact {@link findBadMemberName} scan, whose message wins
+ * as it did when the scan ran first (a duplicate in invalid JSON is still reported as a duplicate).
  * @param segment - Canonical base64url.
  * @throws NotAuthenticated (`token-malformed`).
  * @internal
@@ -80,13 +142,16 @@ export function decodeJsonObject(segment: string): Record<string, unknown> {
   }
   if (!isUtf8(bytes)) throw malformed('Malformed token: invalid UTF-8');
   const text = bytes.toString('utf8');
-  const problem = findBadMemberName(text);
-  if (problem) throw malformed(problem);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw malformed('Malformed token: invalid JSON');
+    throw malformed(findBadMemberName(text) ?? 'Malformed token: invalid JSON');
+  }
+  if (!membersAreClean(value, text)) {
+    // The scan names the first bad member in text order; it cannot come back empty when the counts
+    // differ, but if it ever did, refusing is the strict answer.
+    throw malformed(findBadMemberName(text) ?? 'Malformed token: duplicate member name');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw malformed('Malformed token: not a JSON object');

@@ -4,6 +4,7 @@ import { parseCompact, type CompactParts } from './compact-parse.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import { keyFitsAlgorithm } from '../key-material/key-policy.ts';
 import { decodeJsonObject } from './strict-json.ts';
+import { headerCache, type CheckedHeader } from './header-cache.ts';
 import { verifySignature } from './verify-signature.ts';
 
 /**
@@ -20,7 +21,8 @@ export const REFUSED_HEADERS = ['crit', 'b64', 'cty', 'enc', 'zip'] as const;
 
 /** A JWS whose header and signature passed every check; the payload is not decoded yet. @internal */
 export interface VerifiedJws {
-  header: Record<string, unknown>;
+  /** Frozen when it came from, or went into, the header cache. */
+  header: Readonly<Record<string, unknown>>;
   alg: JwsAlgorithm;
   parts: CompactParts;
 }
@@ -33,9 +35,32 @@ function fail(
 }
 
 /**
+ * Decodes and checks a header segment, in order: strict JSON, `alg` a string, from the allow-list (the
+ * table's names only, so `none` in any casing is refused), no refused member, `kid` a string if present.
+ */
+function checkHeader(segment: string, algorithms: ReadonlySet<JwsAlgorithm>): CheckedHeader {
+  const header = decodeJsonObject(segment);
+  const alg = header.alg;
+  if (typeof alg !== 'string') throw fail('token-malformed', 'Malformed token: missing "alg"');
+  if (!isJwsAlgorithm(alg) || !algorithms.has(alg))
+    throw fail('algorithm-not-allowed', 'Algorithm not allowed');
+  for (const name of REFUSED_HEADERS) {
+    if (Object.hasOwn(header, name)) throw fail('token-malformed', `Unsupported header "${name}"`);
+  }
+  const kid = header.kid;
+  if (kid !== undefined && typeof kid !== 'string')
+    throw fail('token-malformed', 'Malformed token: "kid" is not a string');
+  return { header, alg, kid };
+}
+
+/**
  * The JWS half of strict verification, in order: pre-parser, strict header JSON, header checks (`alg` from
  * the allow-list only, refused members, `kid` type), key resolution from memory, key type against `alg`,
  * and the signature. The payload is left encoded so nothing unauthenticated is parsed.
+ *
+ * A header segment seen before in a token that verified comes from {@link headerCache}: its decoding and
+ * call-independent checks gave the same answer then, so only the allow-list is checked again. Such a
+ * header is frozen.
  * @param token - The raw compact JWS.
  * @param source - Where keys come from.
  * @param algorithms - The configured allow-list.
@@ -48,18 +73,11 @@ export function verifyJws(
   algorithms: ReadonlySet<JwsAlgorithm>,
 ): VerifiedJws {
   const parts = parseCompact(token);
-  const header = decodeJsonObject(parts.header);
-  const alg = header.alg;
-  if (typeof alg !== 'string') throw fail('token-malformed', 'Malformed token: missing "alg"');
-  // `none` (any casing) is not in the table, so this also refuses it; the allow-list is configuration only.
-  if (!isJwsAlgorithm(alg) || !algorithms.has(alg))
+  const cached = headerCache.get(parts.header);
+  const checked = cached ?? checkHeader(parts.header, algorithms);
+  const { alg, kid } = checked;
+  if (cached !== undefined && !algorithms.has(alg))
     throw fail('algorithm-not-allowed', 'Algorithm not allowed');
-  for (const name of REFUSED_HEADERS) {
-    if (Object.hasOwn(header, name)) throw fail('token-malformed', `Unsupported header "${name}"`);
-  }
-  const kid = header.kid;
-  if (kid !== undefined && typeof kid !== 'string')
-    throw fail('token-malformed', 'Malformed token: "kid" is not a string');
   let resolved;
   try {
     resolved = source.resolve(kid === undefined ? { alg } : { alg, kid });
@@ -70,9 +88,9 @@ export function verifyJws(
   if (resolved.alg !== alg || !keyFitsAlgorithm(resolved.key, alg)) {
     throw fail('algorithm-not-allowed', 'Algorithm does not match the key');
   }
-  const signature = Buffer.from(parts.signature, 'base64url');
-  if (!verifySignature(alg, resolved.key, parts.signingInput, signature)) {
+  if (!verifySignature(alg, resolved.key, parts.signingInput, parts.signature)) {
     throw fail('invalid-signature', 'Invalid signature');
   }
-  return { header, alg, parts };
+  if (cached === undefined) headerCache.set(parts.header, checked);
+  return { header: checked.header, alg, parts };
 }
