@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { NotAuthenticated } from '@org/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import { parseCompact, type CompactParts } from './compact-parse.ts';
@@ -32,22 +33,29 @@ function fail(
   return new NotAuthenticated(message, { reason });
 }
 
+/** A JWS whose header passed every check and whose key is resolved; the signature is not checked yet. @internal */
+export interface CheckedJws extends VerifiedJws {
+  /** The key that must verify the signature (it fits `alg`). */
+  key: KeyObject;
+  /** The decoded signature bytes. */
+  signature: Buffer;
+}
+
 /**
- * The JWS half of strict verification, in order: pre-parser, strict header JSON, header checks (`alg` from
- * the allow-list only, refused members, `kid` type), key resolution from memory, key type against `alg`,
- * and the signature. The payload is left encoded so nothing unauthenticated is parsed.
- * @param token - The raw compact JWS.
+ * Every check of {@link verifyJws} before the signature: strict header JSON, header checks (`alg` from
+ * the allow-list only, refused members, `kid` type), key resolution from memory and key type against
+ * `alg`. Split out so the signature can also be checked off the main thread, after the same checks.
+ * @param parts - The output of the pre-parser ({@link parseCompact}).
  * @param source - Where keys come from.
  * @param algorithms - The configured allow-list.
- * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found` or `invalid-signature`.
+ * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed` or `key-not-found`.
  * @internal
  */
-export function verifyJws(
-  token: unknown,
+export function checkJws(
+  parts: CompactParts,
   source: VerificationKeySource,
   algorithms: ReadonlySet<JwsAlgorithm>,
-): VerifiedJws {
-  const parts = parseCompact(token);
+): CheckedJws {
   const header = decodeJsonObject(parts.header);
   const alg = header.alg;
   if (typeof alg !== 'string') throw fail('token-malformed', 'Malformed token: missing "alg"');
@@ -71,8 +79,32 @@ export function verifyJws(
     throw fail('algorithm-not-allowed', 'Algorithm does not match the key');
   }
   const signature = Buffer.from(parts.signature, 'base64url');
-  if (!verifySignature(alg, resolved.key, parts.signingInput, signature)) {
-    throw fail('invalid-signature', 'Invalid signature');
+  return { header, alg, parts, key: resolved.key, signature };
+}
+
+/**
+ * The JWS half of strict verification, in order: pre-parser, strict header JSON, header checks (`alg` from
+ * the allow-list only, refused members, `kid` type), key resolution from memory, key type against `alg`,
+ * and the signature. The payload is left encoded so nothing unauthenticated is parsed.
+ * @param token - The raw compact JWS.
+ * @param source - Where keys come from.
+ * @param algorithms - The configured allow-list.
+ * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found` or `invalid-signature`.
+ * @internal
+ */
+export function verifyJws(
+  token: unknown,
+  source: VerificationKeySource,
+  algorithms: ReadonlySet<JwsAlgorithm>,
+): VerifiedJws {
+  const checked = checkJws(parseCompact(token), source, algorithms);
+  if (!verifySignature(checked.alg, checked.key, checked.parts.signingInput, checked.signature)) {
+    throw invalidSignature();
   }
-  return { header, alg, parts };
+  return checked;
+}
+
+/** The error of a signature that does not verify (shared by the synchronous and offloaded paths). @internal */
+export function invalidSignature(): NotAuthenticated {
+  return fail('invalid-signature', 'Invalid signature');
 }
