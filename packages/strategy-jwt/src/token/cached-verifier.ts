@@ -14,10 +14,16 @@ function resolveKey(source: VerificationKeySource, alg: string, kid: string | un
   }
 }
 
-/** True while `source` still resolves the entry's `kid` and `alg` to the very key that verified it. */
+// A ring re-imports a key when its stored record changes (its private half deleted once it stops
+// signing, a rewrap), so the same key can come back as another KeyObject: compare the material then.
+function sameKey(current: KeyObject | undefined, cached: KeyObject): boolean {
+  return current !== undefined && (current === cached || current.equals(cached));
+}
+
+/** True while `source` still resolves the entry's `kid` and `alg` to the key that verified it. */
 function stillVerifies(source: VerificationKeySource, entry: CachedToken): boolean {
   const current = resolveKey(source, entry.alg, entry.kid);
-  return current !== undefined && current.key === entry.key && current.alg === entry.alg;
+  return current?.alg === entry.alg && sameKey(current.key, entry.key);
 }
 
 /**
@@ -98,7 +104,7 @@ export class CachedVerifier {
         const resolved = resolveKey(this.#source, entry.alg, entry.kid);
         current.set(id, resolved?.alg === entry.alg ? resolved.key : undefined);
       }
-      return current.get(id) === entry.key;
+      return sameKey(current.get(id), entry.key);
     });
   }
 }
