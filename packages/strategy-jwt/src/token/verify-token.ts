@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { validateClaims, type JwtPayload } from './claims.ts';
 import type { CompactParts } from './compact-parse.ts';
-import type { JwsAlgorithm } from '../key-material/algorithms.ts';
+import { ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
 import { decodeJsonObject } from './strict-json.ts';
@@ -54,7 +54,7 @@ function finish(checked: CheckedJws, options: ResolvedVerifyOptions, now: number
  * {@link verifyToken} from already pre-parsed parts (the verified-token cache parses first, to key on a
  * strictly valid token), returning the key that verified. With `options.offloadSignature`, an asymmetric
  * signature is checked on libuv's thread pool ({@link verifySignatureOffloaded}); every other check is the
- * same code as the synchronous path, in the same order.
+ * same code as the synchronous path, in the same order; HMAC is always checked synchronously.
  * @param parts - The output of `parseCompact`.
  * @param source - Where keys come from.
  * @param options - Resolved verification options.
@@ -70,7 +70,8 @@ export function verifyParsedToken(
   now: number,
 ): VerifiedTokenWithKey | Promise<VerifiedTokenWithKey> {
   const checked = checkJws(parts, source, options.algorithms);
-  if (options.offloadSignature) {
+  // HMAC stays on the event loop: a thread-pool hop costs more than hashing a token.
+  if (options.offloadSignature && ALGORITHMS[checked.alg].family !== 'HS') {
     return verifySignatureOffloaded(checked.alg, checked.key, parts.signingInput, checked.signature).then(
       (ok) => {
         if (!ok) throw invalidSignature();
