@@ -3,7 +3,13 @@ import { validateClaims, type JwtPayload } from './claims.ts';
 import { parseCompact } from './compact-parse.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
-import { copyJson, tokenDigest, type CachedToken, type VerifiedTokenCache } from './verified-token-cache.ts';
+import {
+  copyJson,
+  handOut,
+  tokenDigest,
+  type CachedToken,
+  type VerifiedTokenCache,
+} from './verified-token-cache.ts';
 import { verifyParsedToken, type VerifiedTokenWithKey } from './verify-token.ts';
 
 function resolveKey(source: VerificationKeySource, alg: string, kid: string | undefined) {
@@ -78,7 +84,7 @@ export class CachedVerifier {
           this.#cache.delete(digest);
           throw error;
         }
-        return copyJson(hit.payload);
+        return handOut(hit);
       }
       this.#cache.delete(digest);
     }

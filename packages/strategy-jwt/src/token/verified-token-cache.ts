@@ -13,6 +13,16 @@ export interface CachedToken {
   /** The key that verified the signature: a hit counts only while the source still resolves to it. */
   readonly key: KeyObject;
   readonly bytes: number;
+  /** True when no claim is an object or array: a shallow copy is then a deep one. */
+  readonly flat: boolean;
+}
+
+/** A list node: the cache's recency order is a doubly linked list through its entries. */
+interface Node {
+  readonly digest: string;
+  readonly entry: CachedToken;
+  newer: Node | undefined;
+  older: Node | undefined;
 }
 
 // Per entry, beside the token's own text: the 44-character digest key, the Map slot (its hash table holds
@@ -45,10 +55,26 @@ function deepFreeze<T>(value: T): T {
 export function copyJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(copyJson) as T;
-  const copy: Record<string, unknown> = {};
-  // Member names were checked by the strict decoder (no `__proto__`), so plain assignment is safe.
-  for (const name of Object.keys(value)) copy[name] = copyJson((value as Record<string, unknown>)[name]);
+  // A spread copies a plain object fastest; nested values are then replaced by their own copies.
+  const copy = { ...value } as Record<string, unknown>;
+  for (const name in copy) {
+    const member = copy[name];
+    if (member !== null && typeof member === 'object') copy[name] = copyJson(member);
+  }
   return copy as T;
+}
+
+function isFlat(payload: Readonly<Record<string, unknown>>): boolean {
+  for (const name in payload) {
+    const member = payload[name];
+    if (member !== null && typeof member === 'object') return false;
+  }
+  return true;
+}
+
+/** The claims a caller receives from an entry: a fresh copy it may change. @internal */
+export function handOut(entry: CachedToken): JwtPayload {
+  return (entry.flat ? { ...entry.payload } : copyJson(entry.payload)) as JwtPayload;
 }
 
 /**
@@ -70,8 +96,11 @@ export function tokenDigest(token: string): string {
  */
 export class VerifiedTokenCache {
   readonly settings: Readonly<VerifiedTokenCacheSettings>;
-  // A Map iterates in insertion order; a hit re-inserts its entry, so the first key is the least recent.
-  readonly #entries = new Map<string, CachedToken>();
+  readonly #nodes = new Map<string, Node>();
+  // The recency list: a hit relinks its node at the newest end (pointer writes only; reordering a Map by
+  // delete and set degrades badly on large maps), eviction takes the oldest end.
+  #newest: Node | undefined;
+  #oldest: Node | undefined;
   #bytes = 0;
 
   constructor(settings: VerifiedTokenCacheSettings) {
@@ -80,7 +109,7 @@ export class VerifiedTokenCache {
 
   /** Entries held. */
   get size(): number {
-    return this.#entries.size;
+    return this.#nodes.size;
   }
 
   /** The estimated bytes held. */
@@ -90,12 +119,13 @@ export class VerifiedTokenCache {
 
   /** The entry under `digest`, now the most recently used, or `undefined`. */
   get(digest: string): CachedToken | undefined {
-    const entry = this.#entries.get(digest);
-    if (entry !== undefined) {
-      this.#entries.delete(digest);
-      this.#entries.set(digest, entry);
+    const node = this.#nodes.get(digest);
+    if (node === undefined) return undefined;
+    if (node !== this.#newest) {
+      this.#unlink(node);
+      this.#pushNewest(node);
     }
-    return entry;
+    return node.entry;
   }
 
   /**
@@ -114,27 +144,32 @@ export class VerifiedTokenCache {
     if (bytes > this.settings.maxBytes) return;
     this.delete(digest);
     const kid = verified.header.kid;
-    this.#entries.set(digest, {
+    const payload = deepFreeze(verified.payload);
+    const entry: CachedToken = {
       header: deepFreeze(verified.header),
-      payload: deepFreeze(verified.payload),
+      payload,
       alg: verified.alg,
       kid: typeof kid === 'string' ? kid : undefined,
       key: verified.key,
       bytes,
-    });
+      flat: isFlat(payload),
+    };
+    const node: Node = { digest, entry, newer: undefined, older: undefined };
+    this.#nodes.set(digest, node);
+    this.#pushNewest(node);
     this.#bytes += bytes;
-    while (this.#entries.size > this.settings.max || this.#bytes > this.settings.maxBytes) {
-      const oldest = this.#entries.keys().next().value!;
-      this.delete(oldest);
+    while (this.#nodes.size > this.settings.max || this.#bytes > this.settings.maxBytes) {
+      this.delete(this.#oldest!.digest);
     }
   }
 
   /** Forgets one entry (a no-op when absent). */
   delete(digest: string): void {
-    const entry = this.#entries.get(digest);
-    if (entry === undefined) return;
-    this.#entries.delete(digest);
-    this.#bytes -= entry.bytes;
+    const node = this.#nodes.get(digest);
+    if (node === undefined) return;
+    this.#nodes.delete(digest);
+    this.#unlink(node);
+    this.#bytes -= node.entry.bytes;
   }
 
   /**
@@ -143,8 +178,8 @@ export class VerifiedTokenCache {
    */
   retain(keep: (entry: CachedToken) => boolean): number {
     let dropped = 0;
-    for (const [digest, entry] of this.#entries) {
-      if (keep(entry)) continue;
+    for (const [digest, node] of this.#nodes) {
+      if (keep(node.entry)) continue;
       this.delete(digest);
       dropped++;
     }
@@ -153,7 +188,23 @@ export class VerifiedTokenCache {
 
   /** Forgets everything. */
   clear(): void {
-    this.#entries.clear();
+    this.#nodes.clear();
+    this.#newest = this.#oldest = undefined;
     this.#bytes = 0;
+  }
+
+  #unlink(node: Node): void {
+    if (node.newer) node.newer.older = node.older;
+    else this.#newest = node.older;
+    if (node.older) node.older.newer = node.newer;
+    else this.#oldest = node.newer;
+    node.newer = node.older = undefined;
+  }
+
+  #pushNewest(node: Node): void {
+    node.older = this.#newest;
+    if (this.#newest) this.#newest.newer = node;
+    this.#newest = node;
+    this.#oldest ??= node;
   }
 }
