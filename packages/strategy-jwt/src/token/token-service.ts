@@ -1,17 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
 import { configError } from '@org/core/internal';
-import { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { hasFunction, ringAlgorithm, ringMaxLifetime } from './key-ring-shape.ts';
+import type { TokenServiceOptions } from './token-service-options.ts';
 import { declaredAlgorithm, jwkKid } from './key-setting-jwk.ts';
 import type { JwtPayload } from './claims.ts';
 import { parseDuration } from '../shared/duration.ts';
-import {
-  importPrivateKey,
-  importPublicKey,
-  importSecret,
-  type KeyInput,
-  type SecretInput,
-} from '../key-material/key-import.ts';
+import { importPrivateKey, importPublicKey, importSecret } from '../key-material/key-import.ts';
 import { assertKeyPolicy, defaultAlgorithmFor } from '../key-material/key-policy.ts';
 import {
   StaticKeySource,
@@ -36,65 +32,15 @@ import { verifyParsedToken } from './verify-token.ts';
 import { parseCompact } from './compact-parse.ts';
 import { CachedVerifier } from './cached-verifier.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
-import { resolveVerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache-options.ts';
+import { resolveVerifiedTokenCache } from './verified-token-cache-options.ts';
 
-/** Options of a {@link TokenService}; the keys match the `authentication` configuration section. */
-export interface TokenServiceOptions {
-  /** The HMAC secret for HS256/384/512 (at least as long as the hash, not a well-known example). */
-  secret?: SecretInput;
-  /** The signing key for RS/PS/ES/EdDSA (PEM, JWK or KeyObject); its public half verifies. */
-  privateKey?: KeyInput;
-  /** The verification key; required without `privateKey` (a verify-only service), checked against it otherwise. */
-  publicKey?: KeyInput;
-  /**
-   * A key ring: signs with its active key, verifies by `kid`. Takes precedence over static keys. No token
-   * may outlive the ring's `settings.maxTokenLifetime` (its keys are only published that long after they sign).
-   */
-  keyRing?: SigningKeySource & VerificationKeySource;
-  /** Signing options (Feathers' `jwtOptions`). */
-  jwtOptions?: Partial<JwtSignOptions>;
-  /** Verification options; defaults derive from `jwtOptions`. */
-  verifyOptions?: Partial<JwtVerifyOptions>;
-  /** Revocation (the `jti` denylist), checked last on every verification. */
-  revocation?: RevocationCheck;
-  /**
-   * Keeps verified tokens in memory, so a token presented again skips the signature and JSON decoding:
-   * `true` for the defaults, or bounds (`{ max, maxBytes }`). Only verifications with the configured
-   * options are cached (not a call with its own options or key). A hit still re-checks the key, every
-   * time-dependent claim against the clock, and revocation. See docs/jwt-verification.md,
-   * "Verified-token cache".
-   * @defaultValue `false` (off)
-   */
-  verifiedTokenCache?: boolean | VerifiedTokenCacheOptions;
-  /** The clock in milliseconds. @defaultValue `Date.now` */
-  clock?: () => number;
-}
+export type { TokenServiceOptions } from './token-service-options.ts';
 
 const ASYMMETRIC = JWS_ALGORITHMS.filter((alg) => ALGORITHMS[alg].family !== 'HS');
-
-function hasFunction(value: unknown, name: string): boolean {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Record<string, unknown>)[name] === 'function'
-  );
-}
 
 /** No per-call verification options: the default path, the only one the verified-token cache serves. */
 function isDefault(options: Partial<JwtVerifyOptions> | undefined): boolean {
   return options === undefined || Object.keys(options).length === 0;
-}
-
-/** The ring's `maxTokenLifetime` in whole seconds, when the source is a key ring exposing its settings. */
-function ringMaxLifetime(keyRing: object): number | undefined {
-  const ms = (keyRing as { settings?: { maxTokenLifetime?: unknown } }).settings?.maxTokenLifetime;
-  return typeof ms === 'number' && Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
-}
-
-/** The algorithm a key ring signs with, when it exposes its settings (a `KeyRing` does). */
-function ringAlgorithm(keyRing: object): JwsAlgorithm | undefined {
-  const alg = (keyRing as { settings?: { algorithm?: unknown } }).settings?.algorithm;
-  return isJwsAlgorithm(alg) ? alg : undefined;
 }
 
 /**
