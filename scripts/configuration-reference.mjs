@@ -46,6 +46,10 @@ function schemaRows(schema, prefix) {
       `| ${code(name)} | ${code(schemaType(node))} | ${cell(node.description ?? node.expected ?? '')} |`,
     );
     if (node.type === 'object' && node.properties) rows.push(...schemaRows(node, `${name}.`));
+    // A union with an object member (`verifiedTokenCache: boolean | { max, maxBytes }`): its keys too.
+    for (const member of node.anyOf ?? []) {
+      if (member.type === 'object' && member.properties) rows.push(...schemaRows(member, `${name}.`));
+    }
   }
   return rows;
 }

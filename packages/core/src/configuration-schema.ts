@@ -68,6 +68,12 @@ export const VerifyOptionsSchema = Type.Object(
       }),
     ),
     requireTyp: Type.Optional(Type.Boolean()),
+    offloadSignature: Type.Optional(
+      Type.Boolean({
+        description:
+          "Check RS/PS/ES/EdDSA signatures on libuv's thread pool instead of the event loop (HMAC stays synchronous); default false.",
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Options used when verifying an access token.' },
 );
@@ -152,6 +158,32 @@ export const AuthenticationConfigurationSchema = Type.Object(
           expected:
             'false, a revocation check ({ isRevoked, revoke }) or { store } (a Keyv instance or a redis://, postgres://, sqlite:// URL)',
         }),
+      ),
+    ),
+    verifiedTokenCache: Type.Optional(
+      Type.Union(
+        [
+          Type.Boolean(),
+          Type.Object(
+            {
+              max: Type.Optional(
+                Type.Integer({ minimum: 1, description: 'The most tokens held; default 10000.' }),
+              ),
+              maxBytes: Type.Optional(
+                Type.Integer({
+                  minimum: 1,
+                  description: 'The most memory the entries may take (estimated), in bytes; default 16 MiB.',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        {
+          description:
+            'Cache verified tokens in memory (opt-in): `true` for the defaults, `{ max, maxBytes }` for bounds, `false` or absent for none. A hit still checks the key, the time claims and revocation.',
+          expected: 'true, false or { max?, maxBytes? } (positive integers)',
+        },
       ),
     ),
     entityCache: Type.Optional(AnyObject<Record<string, unknown>>('Entity cache settings.')),

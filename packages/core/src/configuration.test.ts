@@ -191,6 +191,18 @@ describe('configuration validation at construction', () => {
       ],
       [{ privateKey: 3 }, `${prefix} 'privateKey': expected a PEM string, a JWK object or a KeyObject`],
       [{ jwt: 'Bearer' }, `${prefix} 'jwt': expected an object`],
+      [
+        { verifyOptions: { offloadSignature: 'yes' } },
+        `${prefix} 'verifyOptions.offloadSignature': expected a boolean`,
+      ],
+      [
+        { verifiedTokenCache: 'on' },
+        `${prefix} 'verifiedTokenCache': expected true, false or { max?, maxBytes? } (positive integers)`,
+      ],
+      [
+        { verifiedTokenCache: { max: 0 } },
+        `${prefix} 'verifiedTokenCache': expected true, false or { max?, maxBytes? } (positive integers)`,
+      ],
     ];
     for (const [input, message] of cases) {
       expect(configError(() => new AuthenticationService({ secret: 's', ...input })).message).toBe(message);
@@ -212,9 +224,26 @@ describe('configuration validation at construction', () => {
         "Unknown authentication configuration key 'verifyOptions.clockTolerence'. Did you mean 'verifyOptions.clockTolerance'?",
       ],
       [{ verifyOptions: { zzz: 1 } }, "Unknown authentication configuration key 'verifyOptions.zzz'."],
+      [
+        { verifiedTokenCache: { maxByte: 1024 } },
+        "Unknown authentication configuration key 'verifiedTokenCache.maxByte'. Did you mean 'verifiedTokenCache.maxBytes'?",
+      ],
     ];
     for (const [input, message] of cases) {
       expect(configError(() => new AuthenticationService({ secret: 's', ...input })).message).toBe(message);
+    }
+  });
+
+  it('accepts the verified-token cache and signature offload settings', () => {
+    for (const verifiedTokenCache of [true, false, {}, { max: 5 }, { max: 5, maxBytes: 4096 }]) {
+      expect(
+        () =>
+          new AuthenticationService({
+            secret: 's',
+            verifiedTokenCache,
+            verifyOptions: { offloadSignature: true },
+          }),
+      ).not.toThrow();
     }
   });
 

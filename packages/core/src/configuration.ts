@@ -54,7 +54,15 @@ function unknownKey(path: string, key: string, candidates: readonly string[]): B
 
 /** Rejects keys that a strict (`additionalProperties: false`) object schema does not list, at any depth. */
 function checkStrictKeys(schema: TSchema, value: unknown, path: string): void {
-  if (!isObject(value) || schema.type !== 'object' || !isObject(schema.properties)) return;
+  if (!isObject(value)) return;
+  if (Array.isArray(schema.anyOf)) {
+    // A union with one object member (`verifiedTokenCache: boolean | { max, maxBytes }`): an object given
+    // there is checked against that member, so a typo gets its did-you-mean hint.
+    const objects = (schema.anyOf as TSchema[]).filter((member) => member.type === 'object');
+    if (objects.length === 1) checkStrictKeys(objects[0]!, value, path);
+    return;
+  }
+  if (schema.type !== 'object' || !isObject(schema.properties)) return;
   const properties = schema.properties as Record<string, TSchema>;
   for (const key of Object.keys(value)) {
     const child = properties[key];

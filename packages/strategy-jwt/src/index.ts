@@ -54,7 +54,9 @@ export {
 export type { JwtPayload } from './token/claims.ts';
 export type { RevocationCheck } from './token/revocation-check.ts';
 export { MAX_TOKEN_LENGTH } from './token/compact-parse.ts';
-export { TokenService, type TokenServiceOptions } from './token/token-service.ts';
+export { TokenService } from './token/token-service.ts';
+export type { TokenServiceOptions } from './token/token-service-options.ts';
+export type { VerifiedTokenCacheOptions } from './token/verified-token-cache-options.ts';
 export {
   createDenylist,
   Denylist,

@@ -32,6 +32,13 @@ export interface VerificationKeySource {
    * @returns The key and its algorithm, or `undefined` when unknown.
    */
   resolve(header: { alg: string; kid?: string }): ResolvedVerificationKey | undefined;
+  /**
+   * Optional, for sources whose keys change (a key ring): calls `listener` after the set of keys that
+   * verify changed (a key published, retired or revoked). Caches of verified tokens drop, then, the
+   * entries whose key no longer resolves.
+   * @returns A function that removes the listener.
+   */
+  onChange?(listener: () => void): () => void;
 }
 
 /** Where the signer gets its current key (static, or a key ring's active key). */

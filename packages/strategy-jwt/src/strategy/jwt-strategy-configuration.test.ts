@@ -123,6 +123,34 @@ describe('JWTStrategy as token issuer', () => {
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('reads authentication.verifiedTokenCache: requests with the same token are served from the cache', async () => {
+    const { auth, strategy } = await createTestAuth({ verifiedTokenCache: { max: 100 } });
+    const issuer = auth.tokenIssuer as TokenService;
+    expect(issuer.verifiedTokenCacheStats).toEqual({ size: 0, bytes: 0 });
+    const accessToken = await auth.createAccessToken({}, { subject: '1' });
+    for (let i = 0; i < 3; i++) {
+      await expect(strategy.authenticate({ strategy: 'jwt', accessToken }, {})).resolves.toMatchObject({
+        authentication: { payload: { sub: '1' } },
+      });
+    }
+    expect(issuer.verifiedTokenCacheStats!.size).toBe(1);
+    // Logout revokes through the default denylist, which a hit still asks.
+    await auth.remove(null, { authentication: { strategy: 'jwt', accessToken } });
+    await expect(strategy.authenticate({ strategy: 'jwt', accessToken }, {})).rejects.toMatchObject({
+      reason: 'token-revoked',
+    });
+  });
+
+  it('refuses a misspelt verifiedTokenCache bound at setup', () => {
+    expect(
+      configError(
+        () => new AuthenticationService({ secret: TEST_SECRET, verifiedTokenCache: { maxByts: 5 } as never }),
+      ).message,
+    ).toBe(
+      "Unknown authentication configuration key 'verifiedTokenCache.maxByts'. Did you mean 'verifiedTokenCache.maxBytes'?",
+    );
+  });
+
   it('keeps an issuer set before registration', () => {
     const auth = new AuthenticationService({ secret: TEST_SECRET });
     const issuer = TokenService.fromConfiguration({ secret: TEST_SECRET, jwtOptions: { issuer: 'mine' } });

@@ -50,6 +50,15 @@ export interface JwtVerifyOptions {
   typ: string | false;
   /** When false, a token without `typ` passes (a different `typ` still fails). @defaultValue `true` */
   requireTyp: boolean;
+  /**
+   * Checks RS, PS, ES and EdDSA signatures on libuv's thread pool (the callback form of `crypto.verify`)
+   * instead of on the event loop; HMAC stays synchronous. Every other check is unchanged. Worth it when
+   * asymmetric verification dominates a busy event loop and cores are idle; each verification then costs
+   * a thread-pool hop, and shares the pool (`UV_THREADPOOL_SIZE`, 4 by default) with file and DNS work.
+   * See docs/jwt-verification.md, "Verifying on the thread pool".
+   * @defaultValue `false`
+   */
+  offloadSignature?: boolean;
 }
 
 /** Verification options after validation: durations in seconds, lists as arrays. @internal */
@@ -61,6 +70,7 @@ export interface ResolvedVerifyOptions {
   maxTokenAge: number | undefined;
   typ: string | undefined;
   requireTyp: boolean;
+  offloadSignature: boolean;
 }
 
 /** Feathers' `jwtOptions` defaults. */
@@ -85,6 +95,7 @@ const VERIFY_KEYS = [
   'maxTokenAge',
   'typ',
   'requireTyp',
+  'offloadSignature',
 ];
 /** Verification-only names people carry over from jsonwebtoken/Feathers' single options object. */
 const VERIFY_ONLY = [
@@ -228,6 +239,9 @@ export function resolveVerifyOptions(
   }
   const requireTyp = o.requireTyp ?? true;
   if (typeof requireTyp !== 'boolean') throw configError(`'${setting}.requireTyp' must be a boolean`);
+  const offloadSignature = o.offloadSignature ?? false;
+  if (typeof offloadSignature !== 'boolean')
+    throw configError(`'${setting}.offloadSignature' must be a boolean`);
   return {
     algorithms,
     audience,
@@ -236,5 +250,6 @@ export function resolveVerifyOptions(
     maxTokenAge,
     typ: typValue === false ? undefined : typValue,
     requireTyp,
+    offloadSignature,
   };
 }

@@ -1,17 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { BadRequest, NotAuthenticated, type TokenIssuer } from '@org/core';
 import { configError } from '@org/core/internal';
-import { ALGORITHMS, JWS_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
+import { hasFunction, ringAlgorithm, ringMaxLifetime } from './key-ring-shape.ts';
+import type { TokenServiceOptions } from './token-service-options.ts';
 import { declaredAlgorithm, jwkKid } from './key-setting-jwk.ts';
 import type { JwtPayload } from './claims.ts';
 import { parseDuration } from '../shared/duration.ts';
-import {
-  importPrivateKey,
-  importPublicKey,
-  importSecret,
-  type KeyInput,
-  type SecretInput,
-} from '../key-material/key-import.ts';
+import { importPrivateKey, importPublicKey, importSecret } from '../key-material/key-import.ts';
 import { assertKeyPolicy, defaultAlgorithmFor } from '../key-material/key-policy.ts';
 import {
   StaticKeySource,
@@ -32,51 +28,19 @@ import { warnOnShortRevocation } from './revocation-lifetimes.ts';
 import { signCompact } from './sign.ts';
 import { signingKeyOverride, verificationKeyOverride } from './key-override.ts';
 import { tokenClaimsJson } from './token-claims.ts';
-import { verifyToken } from './verify-token.ts';
+import { verifyParsedToken } from './verify-token.ts';
+import { parseCompact } from './compact-parse.ts';
+import { CachedVerifier } from './cached-verifier.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
+import { resolveVerifiedTokenCache } from './verified-token-cache-options.ts';
 
-/** Options of a {@link TokenService}; the keys match the `authentication` configuration section. */
-export interface TokenServiceOptions {
-  /** The HMAC secret for HS256/384/512 (at least as long as the hash, not a well-known example). */
-  secret?: SecretInput;
-  /** The signing key for RS/PS/ES/EdDSA (PEM, JWK or KeyObject); its public half verifies. */
-  privateKey?: KeyInput;
-  /** The verification key; required without `privateKey` (a verify-only service), checked against it otherwise. */
-  publicKey?: KeyInput;
-  /**
-   * A key ring: signs with its active key, verifies by `kid`. Takes precedence over static keys. No token
-   * may outlive the ring's `settings.maxTokenLifetime` (its keys are only published that long after they sign).
-   */
-  keyRing?: SigningKeySource & VerificationKeySource;
-  /** Signing options (Feathers' `jwtOptions`). */
-  jwtOptions?: Partial<JwtSignOptions>;
-  /** Verification options; defaults derive from `jwtOptions`. */
-  verifyOptions?: Partial<JwtVerifyOptions>;
-  /** Revocation (the `jti` denylist), checked last on every verification. */
-  revocation?: RevocationCheck;
-  /** The clock in milliseconds. @defaultValue `Date.now` */
-  clock?: () => number;
-}
+export type { TokenServiceOptions } from './token-service-options.ts';
 
 const ASYMMETRIC = JWS_ALGORITHMS.filter((alg) => ALGORITHMS[alg].family !== 'HS');
 
-function hasFunction(value: unknown, name: string): boolean {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Record<string, unknown>)[name] === 'function'
-  );
-}
-
-/** The ring's `maxTokenLifetime` in whole seconds, when the source is a key ring exposing its settings. */
-function ringMaxLifetime(keyRing: object): number | undefined {
-  const ms = (keyRing as { settings?: { maxTokenLifetime?: unknown } }).settings?.maxTokenLifetime;
-  return typeof ms === 'number' && Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
-}
-
-/** The algorithm a key ring signs with, when it exposes its settings (a `KeyRing` does). */
-function ringAlgorithm(keyRing: object): JwsAlgorithm | undefined {
-  const alg = (keyRing as { settings?: { algorithm?: unknown } }).settings?.algorithm;
-  return isJwsAlgorithm(alg) ? alg : undefined;
+/** No per-call verification options: the default path, the only one the verified-token cache serves. */
+function isDefault(options: Partial<JwtVerifyOptions> | undefined): boolean {
+  return options === undefined || Object.keys(options).length === 0;
 }
 
 /**
@@ -106,6 +70,7 @@ export class TokenService implements TokenIssuer {
   // signs may live longer, or it would stop verifying before its `exp`.
   readonly #maxLifetime: number | undefined;
   #revocation: RevocationCheck | undefined;
+  #cached: CachedVerifier | undefined;
 
   /**
    * @param options - Keys, signing and verification options.
@@ -123,6 +88,7 @@ export class TokenService implements TokenIssuer {
     this.#verifyInput = options.verifyOptions ?? {};
     this.#clock = options.clock ?? Date.now;
     this.#revocation = options.revocation;
+    const cacheSettings = resolveVerifiedTokenCache(options.verifiedTokenCache);
     const explicit = this.#signInput.algorithm;
 
     if (keyRing !== undefined) {
@@ -152,6 +118,8 @@ export class TokenService implements TokenIssuer {
       this.#verifyDefaults = this.#defaults(explicit === undefined ? ASYMMETRIC : [this.#sign.algorithm]);
       this.#verify = resolveVerifyOptions(this.#verifyInput, this.#verifyDefaults);
       this.#checkRevocationLifetimes();
+      if (cacheSettings)
+        this.#cached = new CachedVerifier(new VerifiedTokenCache(cacheSettings), keyRing, this.#verify);
       return;
     }
 
@@ -216,6 +184,8 @@ export class TokenService implements TokenIssuer {
       }
     }
     this.#checkRevocationLifetimes();
+    if (cacheSettings)
+      this.#cached = new CachedVerifier(new VerifiedTokenCache(cacheSettings), this.#source, this.#verify);
   }
 
   #checkRevocationLifetimes(): void {
@@ -237,7 +207,7 @@ export class TokenService implements TokenIssuer {
 
   /**
    * Builds a service from the `authentication` configuration section: reads `secret`, `privateKey`,
-   * `publicKey`, `keyRing`, `jwtOptions`, `verifyOptions` and `revocation` (a {@link RevocationCheck},
+   * `publicKey`, `keyRing`, `jwtOptions`, `verifyOptions`, `verifiedTokenCache` and `revocation` (a {@link RevocationCheck},
    * `false` or absent for none). Other keys are ignored: they belong to other parts. `JWTStrategy` builds
    * the other forms of `revocation` (its default in-process denylist, `{ store }`) and attaches them with
    * {@link TokenService.setRevocation}.
@@ -268,6 +238,7 @@ export class TokenService implements TokenIssuer {
       keyRing: config.keyRing,
       jwtOptions: config.jwtOptions,
       verifyOptions: config.verifyOptions,
+      verifiedTokenCache: config.verifiedTokenCache,
       revocation,
     });
   }
@@ -341,6 +312,12 @@ export class TokenService implements TokenIssuer {
     return signCompact(o.header, tokenClaimsJson(payload, o, now, this.#maxLifetime), key);
   }
 
+  /** The verified-token cache's entry count and estimated bytes, or `undefined` when it is off. */
+  get verifiedTokenCacheStats(): { size: number; bytes: number } | undefined {
+    const cache = this.#cached?.cache;
+    return cache && { size: cache.size, bytes: cache.bytes };
+  }
+
   /**
    * Verifies an access token on the strict path, then asks the revocation check.
    * @param token - The raw token.
@@ -349,7 +326,9 @@ export class TokenService implements TokenIssuer {
    * @param secret - Verify with this key instead of the configured ones, as Feathers' `secretOverride`: a
    *   shared secret, or public material (a public or private key, a certificate), under the key policy.
    *   It verifies `options.algorithms` (or `algorithm`), else the one algorithm that fits it.
-   * @returns The verified claims.
+   * With `verifiedTokenCache` on, a call without `options` and `secret` may answer from the cache (see
+   * {@link TokenServiceOptions.verifiedTokenCache}); revocation is asked either way.
+   * @returns The verified claims (a fresh copy the caller may change).
    * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found`,
    * `invalid-signature`, `claim-invalid`, `token-expired`, `token-not-yet-valid`, `token-too-old` or
    * `token-revoked`; BadRequest (`invalid-configuration`) for bad options or a `secret` that fails the key policy.
@@ -359,6 +338,25 @@ export class TokenService implements TokenIssuer {
     options?: Partial<JwtVerifyOptions>,
     secret?: unknown,
   ): Promise<JwtPayload> {
+    const now = Math.floor(this.#clock() / 1000);
+    const verified =
+      this.#cached !== undefined && secret === undefined && isDefault(options)
+        ? this.#cached.verify(token, now)
+        : this.#verifyUncached(token, options, secret, now);
+    // Awaited only when the signature was offloaded: each await costs a turn of the microtask queue.
+    const payload = verified instanceof Promise ? await verified : verified;
+    if (this.#revocation !== undefined && (await this.#revocation.isRevoked(payload))) {
+      throw new NotAuthenticated('Token revoked', { reason: 'token-revoked' });
+    }
+    return payload;
+  }
+
+  #verifyUncached(
+    token: string,
+    options: Partial<JwtVerifyOptions> | undefined,
+    secret: unknown,
+    now: number,
+  ): JwtPayload | Promise<JwtPayload> {
     let source = this.#source;
     let resolved =
       options === undefined
@@ -374,11 +372,8 @@ export class TokenService implements TokenIssuer {
         this.#verifyDefaults,
       );
     }
-    const { payload } = verifyToken(token, source, resolved, Math.floor(this.#clock() / 1000));
-    if (this.#revocation !== undefined && (await this.#revocation.isRevoked(payload))) {
-      throw new NotAuthenticated('Token revoked', { reason: 'token-revoked' });
-    }
-    return payload;
+    const verified = verifyParsedToken(parseCompact(token), source, resolved, now);
+    return verified instanceof Promise ? verified.then((v) => v.payload) : verified.payload;
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { NotAuthenticated } from '@org/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import { parseCompact, type CompactParts } from './compact-parse.ts';
@@ -34,6 +35,14 @@ function fail(
   return new NotAuthenticated(message, { reason });
 }
 
+/** A JWS whose header passed every check and whose key is resolved; the signature is not checked yet. @internal */
+export interface CheckedJws extends VerifiedJws {
+  /** The key that must verify the signature (it fits `alg`). */
+  key: KeyObject;
+  /** The header's checks to put into the header cache once the signature verifies; absent when it came from there. */
+  checkedHeader: CheckedHeader | undefined;
+}
+
 /**
  * Decodes and checks a header segment, in order: strict JSON, `alg` a string, from the allow-list (the
  * table's names only, so `none` in any casing is refused), no refused member, `kid` a string if present.
@@ -54,25 +63,25 @@ function checkHeader(segment: string, algorithms: ReadonlySet<JwsAlgorithm>): Ch
 }
 
 /**
- * The JWS half of strict verification, in order: pre-parser, strict header JSON, header checks (`alg` from
- * the allow-list only, refused members, `kid` type), key resolution from memory, key type against `alg`,
- * and the signature. The payload is left encoded so nothing unauthenticated is parsed.
+ * Every check of {@link verifyJws} before the signature: strict header JSON, header checks (`alg` from
+ * the allow-list only, refused members, `kid` type), key resolution from memory and key type against
+ * `alg`. Split out so the signature can also be checked off the main thread, after the same checks; the
+ * caller hands the result to {@link rememberHeader} once the signature has verified.
  *
  * A header segment seen before in a token that verified comes from {@link headerCache}: its decoding and
  * call-independent checks gave the same answer then, so only the allow-list is checked again. Such a
  * header is frozen.
- * @param token - The raw compact JWS.
+ * @param parts - The output of the pre-parser ({@link parseCompact}).
  * @param source - Where keys come from.
  * @param algorithms - The configured allow-list.
- * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found` or `invalid-signature`.
+ * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed` or `key-not-found`.
  * @internal
  */
-export function verifyJws(
-  token: unknown,
+export function checkJws(
+  parts: CompactParts,
   source: VerificationKeySource,
   algorithms: ReadonlySet<JwsAlgorithm>,
-): VerifiedJws {
-  const parts = parseCompact(token);
+): CheckedJws {
   const cached = headerCache.get(parts.header);
   const checked = cached ?? checkHeader(parts.header, algorithms);
   const { alg, kid } = checked;
@@ -88,9 +97,49 @@ export function verifyJws(
   if (resolved.alg !== alg || !keyFitsAlgorithm(resolved.key, alg)) {
     throw fail('algorithm-not-allowed', 'Algorithm does not match the key');
   }
-  if (!verifySignature(alg, resolved.key, parts.signingInput, parts.signature)) {
-    throw fail('invalid-signature', 'Invalid signature');
+  return {
+    header: checked.header,
+    alg,
+    parts,
+    key: resolved.key,
+    checkedHeader: cached === undefined ? checked : undefined,
+  };
+}
+
+/**
+ * Puts a header whose token's signature has verified into {@link headerCache} (only then, so a forger's
+ * tokens never push entries out). A header that came from the cache is not put back.
+ * @param checked - The output of {@link checkJws} for a token whose signature verified.
+ * @internal
+ */
+export function rememberHeader(checked: CheckedJws): void {
+  if (checked.checkedHeader !== undefined) headerCache.set(checked.parts.header, checked.checkedHeader);
+}
+
+/**
+ * The JWS half of strict verification, in order: pre-parser, strict header JSON, header checks (`alg` from
+ * the allow-list only, refused members, `kid` type), key resolution from memory, key type against `alg`,
+ * and the signature. The payload is left encoded so nothing unauthenticated is parsed.
+ * @param token - The raw compact JWS.
+ * @param source - Where keys come from.
+ * @param algorithms - The configured allow-list.
+ * @throws NotAuthenticated with reason `token-malformed`, `algorithm-not-allowed`, `key-not-found` or `invalid-signature`.
+ * @internal
+ */
+export function verifyJws(
+  token: unknown,
+  source: VerificationKeySource,
+  algorithms: ReadonlySet<JwsAlgorithm>,
+): VerifiedJws {
+  const checked = checkJws(parseCompact(token), source, algorithms);
+  if (!verifySignature(checked.alg, checked.key, checked.parts.signingInput, checked.parts.signature)) {
+    throw invalidSignature();
   }
-  if (cached === undefined) headerCache.set(parts.header, checked);
-  return { header: checked.header, alg, parts };
+  rememberHeader(checked);
+  return checked;
+}
+
+/** The error of a signature that does not verify (shared by the synchronous and offloaded paths). @internal */
+export function invalidSignature(): NotAuthenticated {
+  return fail('invalid-signature', 'Invalid signature');
 }

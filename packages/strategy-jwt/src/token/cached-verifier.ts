@@ -1,0 +1,116 @@
+import type { KeyObject } from 'node:crypto';
+import { validateClaims, type JwtPayload } from './claims.ts';
+import { parseCompact } from './compact-parse.ts';
+import type { VerificationKeySource } from '../key-material/key-source.ts';
+import type { ResolvedVerifyOptions } from './options.ts';
+import {
+  copyJson,
+  handOut,
+  tokenDigest,
+  type CachedToken,
+  type VerifiedTokenCache,
+} from './verified-token-cache.ts';
+import { verifyParsedToken, type VerifiedTokenWithKey } from './verify-token.ts';
+
+function resolveKey(source: VerificationKeySource, alg: string, kid: string | undefined) {
+  try {
+    return source.resolve(kid === undefined ? { alg } : { alg, kid });
+  } catch {
+    return undefined;
+  }
+}
+
+// A ring re-imports a key when its stored record changes (its private half deleted once it stops
+// signing, a rewrap), so the same key can come back as another KeyObject: compare the material then.
+function sameKey(current: KeyObject | undefined, cached: KeyObject): boolean {
+  return current !== undefined && (current === cached || current.equals(cached));
+}
+
+/** True while `source` still resolves the entry's `kid` and `alg` to the key that verified it. */
+function stillVerifies(source: VerificationKeySource, entry: CachedToken): boolean {
+  const current = resolveKey(source, entry.alg, entry.kid);
+  return current?.alg === entry.alg && sameKey(current.key, entry.key);
+}
+
+/**
+ * The default-options verification path of a `TokenService` with `verifiedTokenCache` on.
+ *
+ * Order: the strict pre-parser first (a malformed token is never hashed nor looked up), then the SHA-256
+ * digest of the whole token as the key. A hit counts only while the key source still resolves the
+ * token's `kid` to the key that verified it, and only after every claim check runs again at `now`
+ * (`exp`, `nbf`, `iat`, `maxTokenAge` with the configured `clockTolerance`); a hit that fails is dropped.
+ * The caller checks revocation after this, on hits as on misses. Callers get a copy of the claims.
+ * @internal
+ */
+export class CachedVerifier {
+  readonly #cache: VerifiedTokenCache;
+  readonly #source: VerificationKeySource;
+  readonly #options: ResolvedVerifyOptions;
+
+  /**
+   * @param cache - The bounded store.
+   * @param source - Where keys come from; when it reports key changes, entries of keys that no longer
+   *   resolve are dropped at once (a hit re-checks the key anyway).
+   * @param options - The service's default verification options (the only ones cached).
+   */
+  constructor(cache: VerifiedTokenCache, source: VerificationKeySource, options: ResolvedVerifyOptions) {
+    this.#cache = cache;
+    this.#source = source;
+    this.#options = options;
+    source.onChange?.(() => this.#sweep());
+  }
+
+  /** The cache (for its size and bounds). */
+  get cache(): VerifiedTokenCache {
+    return this.#cache;
+  }
+
+  /**
+   * Verifies `token` from the cache or in full.
+   * @param token - The raw token.
+   * @param now - The current time in whole seconds.
+   * @returns A copy of the verified claims; a promise when the signature is offloaded on a miss.
+   * @throws NotAuthenticated with a stable reason, as `verifyToken`.
+   */
+  verify(token: unknown, now: number): JwtPayload | Promise<JwtPayload> {
+    const parts = parseCompact(token);
+    const digest = tokenDigest(token as string);
+    const hit = this.#cache.get(digest);
+    if (hit !== undefined) {
+      if (stillVerifies(this.#source, hit)) {
+        try {
+          validateClaims(hit.payload, hit.header, this.#options, now);
+        } catch (error) {
+          this.#cache.delete(digest);
+          throw error;
+        }
+        return handOut(hit);
+      }
+      this.#cache.delete(digest);
+    }
+    const verified = verifyParsedToken(parts, this.#source, this.#options, now);
+    if (verified instanceof Promise) {
+      return verified.then((result) => this.#store(digest, parts, result));
+    }
+    return this.#store(digest, parts, verified);
+  }
+
+  #store(digest: string, parts: ReturnType<typeof parseCompact>, verified: VerifiedTokenWithKey): JwtPayload {
+    const handedOut = copyJson(verified.payload);
+    this.#cache.set(digest, parts, verified);
+    return handedOut;
+  }
+
+  /** Drops the entries of keys the source no longer resolves (one lookup per kid and algorithm). */
+  #sweep(): void {
+    const current = new Map<string, KeyObject | undefined>();
+    this.#cache.retain((entry) => {
+      const id = `${entry.alg}\n${entry.kid ?? ''}`;
+      if (!current.has(id)) {
+        const resolved = resolveKey(this.#source, entry.alg, entry.kid);
+        current.set(id, resolved?.alg === entry.alg ? resolved.key : undefined);
+      }
+      return sameKey(current.get(id), entry.key);
+    });
+  }
+}
