@@ -4,6 +4,7 @@ import { memoryAdapter } from './memory-adapter.ts';
 entityServiceConformance('memory (number ids)', {
   setup: () => ({ service: memoryAdapter({ uniqueFields: ['email', 'username'] }) }),
   setupPaginated: (paginate) => ({ service: memoryAdapter({ uniqueFields: ['email'], paginate }) }),
+  setupStartId: (startId) => ({ service: memoryAdapter({ startId }) }),
   capabilities: { idType: 'number', uniqueFields: ['email', 'username'], events: true },
 });
 

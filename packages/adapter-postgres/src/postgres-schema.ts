@@ -9,6 +9,8 @@ export interface TableLayout {
   idType: 'number' | 'string';
   /** Unique fields, each mirrored into a `u_<field>` JSONB column under a UNIQUE index. */
   uniqueFields: readonly string[];
+  /** The lowest id the identity may generate (number ids). */
+  startId: number;
 }
 
 /** Double-quotes an identifier that the caller has already checked against a strict whitelist. */
@@ -73,9 +75,30 @@ async function reconcileUniqueColumns(client: PoolClient, layout: TableLayout): 
   }
 }
 
+// Raises the identity so that its next value is at least startId; never lowers it, so no id the
+// sequence has handed out (a removed record's included) is generated again.
+async function applyStartId(client: PoolClient, layout: TableLayout): Promise<void> {
+  if (layout.idType !== 'number') return;
+  const { rows } = await client.query<{ sequence: string }>(
+    `SELECT pg_get_serial_sequence($1, 'id') AS sequence`,
+    [qualified(layout)],
+  );
+  // pg_get_serial_sequence answers a name already quoted as needed.
+  const sequence = rows[0]!.sequence;
+  const state = await client.query<{ last_value: string; is_called: boolean }>(
+    `SELECT last_value, is_called FROM ${sequence}`,
+  );
+  const { last_value: last, is_called: called } = state.rows[0]!;
+  const next = BigInt(last) + (called ? 1n : 0n);
+  if (next < BigInt(layout.startId)) {
+    await client.query(`SELECT setval($1::regclass, $2::bigint, false)`, [sequence, layout.startId]);
+  }
+}
+
 /**
  * Creates or migrates the table in one transaction under an advisory lock, so N instances starting
- * at once migrate exactly once; the version is recorded in `<schema>._org_entity_schema`.
+ * at once migrate exactly once; the version is recorded in `<schema>._org_entity_schema`. Number ids
+ * are then generated from `layout.startId` up.
  *
  * @throws Error when the stored version is newer than this adapter knows (a downgrade).
  */
@@ -108,6 +131,7 @@ export async function migrate(client: PoolClient, layout: TableLayout): Promise<
       );
     }
     await reconcileUniqueColumns(client, layout);
+    await applyStartId(client, layout);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

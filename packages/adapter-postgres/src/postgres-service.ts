@@ -69,6 +69,15 @@ export interface PostgresAdapterOptions {
    * @defaultValue none (`find` resolves with an array)
    */
   paginate?: PaginateOptions;
+  /**
+   * The first id generated for number ids (Feathers' memory service's `startId`): a new table's identity
+   * starts there, and no generated id is ever below it. A table that already has rows keeps generating
+   * after the highest id its sequence has handed out when that is above `startId` (ids are never reused);
+   * raising `startId` moves generation up at the next start, lowering it never moves it down.
+   * A safe integer of at least 1, for `idType: 'number'` only.
+   * @defaultValue `1`
+   */
+  startId?: number;
 }
 
 const KNOWN_OPTIONS = [
@@ -80,6 +89,7 @@ const KNOWN_OPTIONS = [
   'idType',
   'uniqueFields',
   'paginate',
+  'startId',
 ] as const;
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,19}$/;
@@ -154,6 +164,7 @@ export class PostgresService<
       id = 'id',
       idType = 'number',
       uniqueFields = [],
+      startId = 1,
     } = options;
     if ((pool === undefined) === (connectionString === undefined)) {
       throw configError('postgresAdapter: give exactly one of `pool` and `connectionString`');
@@ -183,11 +194,16 @@ export class PostgresService<
         'postgresAdapter: `uniqueFields` must be an array of top-level field names (at most 20 characters)',
       );
     }
+    if (!Number.isSafeInteger(startId) || startId < 1)
+      throw configError('postgresAdapter: `startId` must be a safe integer of at least 1');
+    // An option that cannot take effect is refused, never silently ignored.
+    if (options.startId !== undefined && idType !== 'number')
+      throw configError('postgresAdapter: `startId` applies to number ids only (`idType` is "string")');
 
     this.#paginate = checkPaginate(options.paginate, 'postgresAdapter');
     this.id = id;
     const unique = [...new Set(uniqueFields.filter((f) => f !== id))];
-    this.#layout = { schema, table, idType, uniqueFields: unique };
+    this.#layout = { schema, table, idType, uniqueFields: unique, startId };
     this.#target = { idField: id, uniqueFields: new Set(unique), normaliseId: (v) => this.#normalise(v) };
     this.#fieldOfConstraint = new Map([
       [`${table}_pkey`, id],
@@ -319,8 +335,12 @@ export class PostgresService<
       }
       if (typeof id === 'number') {
         // An explicit numeric id must move the identity sequence past it, or a later generated id collides.
+        // Never down either: not below startId - 1, nor below what the sequence has handed out (the ids
+        // of removed records are not generated again). pg_sequence_last_value is NULL before the first
+        // nextval, which GREATEST ignores.
+        const sequence = `pg_get_serial_sequence(${query.add(table)}, 'id')`;
         sql = `WITH created AS (${sql}), bumped AS (
-          SELECT setval(pg_get_serial_sequence(${query.add(table)}, 'id'), GREATEST(created.id, (SELECT COALESCE(MAX(id), 1) FROM ${table})))
+          SELECT setval(${sequence}, GREATEST(created.id, (SELECT COALESCE(MAX(id), 1) FROM ${table}), ${query.add(this.#layout.startId - 1)}::bigint, pg_sequence_last_value(${sequence}::regclass)))
           FROM created
         ) SELECT created.id, created.data FROM created, bumped`;
       }

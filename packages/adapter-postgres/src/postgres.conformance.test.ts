@@ -28,6 +28,11 @@ entityServiceConformance('postgres (number ids)', {
     await service.start();
     return { service };
   },
+  setupStartId: async (startId) => {
+    const service = postgresAdapter({ pool, schema, table: `start_${++n}`, startId });
+    await service.start();
+    return { service };
+  },
   capabilities: { idType: 'number', uniqueFields: ['email', 'username'], events: true },
 });
 

@@ -7,6 +7,8 @@ export interface TableLayout {
   idType: 'number' | 'string';
   /** Unique fields, each mirrored into its own `u_<field>` column under a UNIQUE index. */
   uniqueFields: readonly string[];
+  /** The lowest id AUTOINCREMENT may generate (number ids). */
+  startId: number;
 }
 
 /** Double-quotes an identifier that the caller has already checked against a strict whitelist. */
@@ -74,10 +76,24 @@ function reconcileUniqueColumns(db: Database, { table, uniqueFields }: TableLayo
   }
 }
 
+// AUTOINCREMENT generates one more than the larger of the table's highest rowid and its sqlite_sequence
+// entry (https://sqlite.org/autoinc.html), so raising the entry to startId - 1 makes startId the floor
+// without ever moving generation below an id the table has held.
+function applyStartId(db: Database, { table, idType, startId }: TableLayout): void {
+  if (idType !== 'number') return;
+  const row = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = ?`).get(table) as
+    { seq: number } | undefined;
+  if (row === undefined) {
+    db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`).run(table, startId - 1);
+  } else if (row.seq < startId - 1) {
+    db.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = ?`).run(startId - 1, table);
+  }
+}
+
 /**
  * Creates or migrates the table in one IMMEDIATE transaction (so two processes opening the same file
  * at once cannot both migrate), recording the version in a shared meta table; that write also proves
- * the file is writable.
+ * the file is writable. Number ids are then generated from `layout.startId` up.
  *
  * @throws Error when the stored version is newer than this adapter knows (a downgrade).
  */
@@ -99,5 +115,6 @@ export function migrate(db: Database, layout: TableLayout): void {
       `INSERT INTO ${META} (table_name, version) VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE SET version = excluded.version`,
     ).run(layout.table, SCHEMA_VERSION);
     reconcileUniqueColumns(db, layout);
+    applyStartId(db, layout);
   }).immediate();
 }

@@ -65,6 +65,15 @@ export interface SqliteAdapterOptions {
    * @defaultValue none (`find` resolves with an array)
    */
   paginate?: PaginateOptions;
+  /**
+   * The first id generated for number ids (Feathers' memory service's `startId`): a new table's first
+   * generated id is `startId`, and no generated id is ever below it. A table that already has rows keeps
+   * generating after the highest id it has held when that is above `startId` (ids are never reused);
+   * raising `startId` moves generation up at the next construction, lowering it never moves it down.
+   * A safe integer of at least 1, for `idType: 'number'` only.
+   * @defaultValue `1`
+   */
+  startId?: number;
 }
 
 const KNOWN_OPTIONS = [
@@ -75,6 +84,7 @@ const KNOWN_OPTIONS = [
   'uniqueFields',
   'busyTimeout',
   'paginate',
+  'startId',
 ] as const;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -129,6 +139,7 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>, 
       idType = 'number',
       uniqueFields = [],
       busyTimeout = 5000,
+      startId = 1,
     } = options;
     if (typeof filename !== 'string' || filename === '')
       throw configError('sqliteAdapter: `filename` must be a path or ":memory:"');
@@ -149,6 +160,11 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>, 
     }
     if (!Number.isInteger(busyTimeout) || busyTimeout < 0)
       throw configError('sqliteAdapter: `busyTimeout` must be a non-negative integer');
+    if (!Number.isSafeInteger(startId) || startId < 1)
+      throw configError('sqliteAdapter: `startId` must be a safe integer of at least 1');
+    // An option that cannot take effect is refused, never silently ignored.
+    if (options.startId !== undefined && idType !== 'number')
+      throw configError('sqliteAdapter: `startId` applies to number ids only (`idType` is "string")');
 
     this.#paginate = checkPaginate(options.paginate, 'sqliteAdapter');
     this.id = id;
@@ -167,7 +183,7 @@ export class SqliteService<T extends Record<string, any> = Record<string, any>, 
       db.pragma('schema_version');
       if (filename !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
-      migrate(db, { table, idType, uniqueFields: this.#uniqueFields });
+      migrate(db, { table, idType, uniqueFields: this.#uniqueFields, startId });
     } catch (error) {
       db?.close();
       throw openError(filename, error);

@@ -19,6 +19,10 @@ entityServiceConformance('sqlite (file, number ids)', {
     const service = sqliteAdapter({ filename: join(dir, `paginated-${++n}.db`), table: 'users', paginate });
     return { service, cleanup: () => service.close() };
   },
+  setupStartId: (startId) => {
+    const service = sqliteAdapter({ filename: join(dir, `start-id-${++n}.db`), table: 'users', startId });
+    return { service, cleanup: () => service.close() };
+  },
   capabilities: { idType: 'number', uniqueFields: ['email', 'username'], events: true },
 });
 

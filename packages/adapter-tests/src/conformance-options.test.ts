@@ -10,12 +10,17 @@ describe('entityServiceConformance options', () => {
     [
       'an unknown option',
       { setup, capability: {} },
-      'entityServiceConformance: unknown option "capability" (did you mean "capabilities"?); known options: setup, setupPaginated, capabilities',
+      'entityServiceConformance: unknown option "capability" (did you mean "capabilities"?); known options: setup, setupPaginated, setupStartId, capabilities',
     ],
     [
       'a setupPaginated that is not a function',
       { setup, setupPaginated: { default: 10 } },
       'entityServiceConformance: `setupPaginated` must be a function of { default, max } returning { service }',
+    ],
+    [
+      'a setupStartId that is not a function',
+      { setup, setupStartId: 100 },
+      'entityServiceConformance: `setupStartId` must be a function of startId returning { service }',
     ],
     [
       'a missing setup',

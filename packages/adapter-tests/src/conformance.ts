@@ -8,10 +8,11 @@ import { idCases } from './cases/ids.ts';
 import { paginationCases } from './cases/pagination.ts';
 import { prototypeCases } from './cases/prototype.ts';
 import { queryCases } from './cases/query.ts';
+import { startIdCases } from './cases/start-id.ts';
 import { uniqueCases } from './cases/unique.ts';
 import { createContext, type ConformanceOptions } from './context.ts';
 
-const OPTIONS = ['setup', 'setupPaginated', 'capabilities'] as const;
+const OPTIONS = ['setup', 'setupPaginated', 'setupStartId', 'capabilities'] as const;
 const CAPABILITIES = ['idType', 'uniqueFields', 'events'] as const;
 const UNIQUE_FIELDS: readonly unknown[] = ['email', 'username'];
 
@@ -25,6 +26,9 @@ function checkOptions(options: ConformanceOptions): void {
     throw configError(
       `${label}: \`setupPaginated\` must be a function of { default, max } returning { service }`,
     );
+  }
+  if (options.setupStartId !== undefined && typeof options.setupStartId !== 'function') {
+    throw configError(`${label}: \`setupStartId\` must be a function of startId returning { service }`);
   }
   if (typeof options.setup !== 'function') {
     throw configError(`${label}: \`setup\` must be a function returning { service }`);
@@ -58,7 +62,9 @@ function checkOptions(options: ConformanceOptions): void {
  * fields (also under concurrent creates), events, copies, isolation, concurrent writes, and ids (no client-chosen id on an external
  * call, none outside the safe integer range, generation refused rather than rounded), and bodies that
  * try to supply a prototype (`__proto__`, `constructor`, `prototype` at any depth, dropped on every write);
- * with `setupPaginated`, Feathers' pagination (pages, `$limit` default and cap, `params.paginate`).
+ * with `setupPaginated`, Feathers' pagination (pages, `$limit` default and cap, `params.paginate`); with
+ * `setupStartId`, Feathers' `startId` (the first generated id, a floor that a caller-chosen id below it does
+ * not lower, `2^53 - 1`).
  *
  * The suite creates records shaped like `{ name, email, username, age, active, team }`; `setup` runs
  * before every test and must return a fresh, empty service (declare `uniqueFields` you configured).
@@ -91,5 +97,6 @@ export function entityServiceConformance(name: string, options: ConformanceOptio
     prototypeCases(ctx);
     idCases(ctx);
     paginationCases(options.setupPaginated);
+    startIdCases(options.setupStartId);
   });
 }

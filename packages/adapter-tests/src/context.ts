@@ -38,6 +38,11 @@ export interface ConformanceOptions {
    * pagination cases run against it.
    */
   setupPaginated?: (paginate: PaginateOptions) => EntityServiceFixture | Promise<EntityServiceFixture>;
+  /**
+   * Optional: returns a fresh, empty service with number ids configured with Feathers' `startId`; when
+   * given, the `startId` cases run against it.
+   */
+  setupStartId?: (startId: number) => EntityServiceFixture | Promise<EntityServiceFixture>;
   /** What the adapter supports; see {@link EntityServiceCapabilities}. */
   capabilities?: EntityServiceCapabilities;
 }

@@ -39,6 +39,8 @@ export interface TestAppOptions {
   routes?: OAuthRoutesOptions;
   /** More provider sections. */
   providers?: Record<string, Record<string, unknown>>;
+  /** The class registered as the `test` provider's strategy (a subclass overriding Feathers' methods). */
+  testStrategy?: new (options: OAuthStrategyOptions) => OAuthStrategy;
 }
 
 /**
@@ -72,7 +74,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   );
   const strategyOptions = { allowInsecureLoopback: true, ...options.strategy };
   auth.register('jwt', new JWTStrategy());
-  auth.register('test', new OAuthStrategy(strategyOptions));
+  const TestStrategy = options.testStrategy ?? OAuthStrategy;
+  auth.register('test', new TestStrategy(strategyOptions));
   auth.register('second', new OAuthStrategy(strategyOptions));
   for (const name of Object.keys(options.providers ?? {}))
     auth.register(name, new OAuthStrategy(strategyOptions));
