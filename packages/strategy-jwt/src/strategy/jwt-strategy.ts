@@ -10,11 +10,13 @@ import {
   type AuthenticationService,
   type Connection,
   type ConnectionEvent,
+  type EntityService,
   type Id,
   type Params,
   type Query,
   type TokenRefresh,
 } from '@org/core';
+import { isPlainRead } from '@org/core/internal';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 import { resolveRevocationSetting } from '../revocation/revocation-setting.ts';
 import { TokenService } from '../token/token-service.ts';
@@ -222,7 +224,9 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   /**
    * Loads the entity for `id` with {@link JWTStrategy.getEntityQuery}; for an external call
    * (`params.provider` set) it is fetched again with the caller's params and the entity, so the entity
-   * service's hooks see the call as Feathers' do (`protect('password')` strips the hash).
+   * service's hooks see the call as Feathers' do (`protect('password')` strips the hash). A service whose
+   * `get` is marked `PLAIN_READ` (the memory adapter's) has no hooks to run: it is read once, unless
+   * `params.query` is set or `fetchEntity` is overridden.
    *
    * With `authentication.entityCache`, that external result is cached too, per id and `provider`, so a
    * repeat request within the TTL reads no store at all; the service's hooks on an external `get` MUST
@@ -240,7 +244,11 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     const query = await this.getEntityQuery(params);
     const { provider, ...internal } = params;
     try {
-      if (!provider) return await this.fetchEntity(id, { ...internal, query });
+      // A plain read (PLAIN_READ) has no hooks to run for an external call: the second read would return
+      // a copy of the internal one, so the entity is read once.
+      if (!provider || this.#externalReadIsInternal(entityService, params)) {
+        return await this.fetchEntity(id, { ...internal, query });
+      }
       const loadExternal = async () => {
         const result = await this.fetchEntity(id, { ...internal, query });
         return entityService.get(id, { ...params, [entity ?? 'user']: result });
@@ -255,6 +263,17 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
         throw new NotAuthenticated('Entity not found', { reason: 'entity-not-found', cause: error });
       throw error;
     }
+  }
+
+  // The external read adds nothing when the service's `get` is a plain read, the caller passes no query
+  // of its own (the external read would filter by it), and fetchEntity is ours (an override may return
+  // something else than the stored record the external read would).
+  #externalReadIsInternal(entityService: EntityService, params: Params): boolean {
+    return (
+      params.query === undefined &&
+      this.fetchEntity === JWTStrategy.prototype.fetchEntity &&
+      isPlainRead(entityService)
+    );
   }
 
   /**
