@@ -194,17 +194,26 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    *   reason (`token-expired`, `invalid-signature`...); BadRequest `invalid-configuration` when the issuer
    *   refuses `secret`.
    */
-  async verifyAccessToken(
+  verifyAccessToken(
     token: string,
     options?: Record<string, unknown>,
     secret?: unknown,
   ): Promise<Record<string, unknown>> {
-    const issuer = this.#requireIssuer();
-    if (typeof token !== 'string' || token === '') {
-      throw new NotAuthenticated('Invalid access token', { reason: 'token-malformed' });
+    // Not `async`: the issuer's promise is handed on as it is, one promise hop fewer on every guarded
+    // request; a synchronous throw (here or in the issuer) still becomes a rejection.
+    try {
+      const issuer = this.#requireIssuer();
+      if (typeof token !== 'string' || token === '') {
+        throw new NotAuthenticated('Invalid access token', { reason: 'token-malformed' });
+      }
+      return Promise.resolve(
+        secret === undefined
+          ? issuer.verifyAccessToken(token, options)
+          : issuer.verifyAccessToken(token, options, secret),
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (secret === undefined) return issuer.verifyAccessToken(token, options);
-    return issuer.verifyAccessToken(token, options, secret);
   }
 
   /**
@@ -270,8 +279,9 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    * @returns The first non-null result, else `null`.
    */
   async parse(req: IncomingMessage | Request, ...names: string[]): Promise<AuthenticationRequest | null> {
-    for (const strategy of this.getStrategies(...names)) {
-      if (typeof strategy.parse !== 'function') continue;
+    for (const name of names) {
+      const strategy = this.#strategies.get(name);
+      if (typeof strategy?.parse !== 'function') continue;
       const value = await strategy.parse(req);
       if (value !== null && value !== undefined) return value;
     }

@@ -71,6 +71,29 @@ function verifyOptionsOf(jwt: unknown): Record<string, unknown> | undefined {
   return Object.keys(options).length === 0 ? undefined : options;
 }
 
+/**
+ * `params` without `provider`, with the entity query: what the internal read of the entity gets. One
+ * copy instead of a rest destructuring and a spread; an own `__proto__` key is never assigned (it would
+ * set the copy's prototype).
+ */
+function internalParams(params: Params, query: Query): Params {
+  const internal: Params = {};
+  for (const key of Object.keys(params)) {
+    if (key !== 'provider' && key !== '__proto__') internal[key] = params[key];
+  }
+  internal.query = query;
+  return internal;
+}
+
+/** The `configuration` getter `object` has, from its own class or a subclass. */
+function configurationGetter(object: object): unknown {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, 'configuration');
+    if (descriptor !== undefined) return descriptor.get;
+  }
+  return undefined;
+}
+
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown } | null;
   return e?.code === 404 || e?.name === 'NotFound';
@@ -102,11 +125,16 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   #settings: JwtStrategySettings | undefined;
   #implicitRevocation = false;
   #entityCache: EntityCache | undefined;
+  #ownGetter: boolean | undefined;
+  #memo: { auth: unknown; own: unknown; value: JwtStrategyConfiguration } | undefined;
   readonly #expiry = new ConnectionExpiry<Connection>({
     onError: (error) => this.#report(error),
   });
 
-  /** The `authentication.jwt` section with Feathers' defaults and the service-level entity settings. */
+  /**
+   * The `authentication.jwt` section with Feathers' defaults and the service-level entity settings: a
+   * fresh object on every read, as in Feathers.
+   */
   override get configuration(): JwtStrategyConfiguration {
     const authConfig = this.authentication?.configuration ?? {};
     const own = (super.configuration as Record<string, unknown> | undefined) ?? {};
@@ -161,6 +189,21 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
         { code: 'ORG_JWT_REVOCATION_IN_PROCESS' },
       );
     }
+  }
+
+  // What `parse` and `authenticate` read of the configuration on every request. The getter's inputs (the
+  // service's configuration and this strategy's section) are frozen, so its result is memoised on their
+  // identity instead of built twice per request; a subclass that overrides the getter is always asked.
+  #requestConfiguration(): JwtStrategyConfiguration {
+    this.#ownGetter ??= configurationGetter(this) === JWT_CONFIGURATION_GETTER;
+    if (!this.#ownGetter) return this.configuration;
+    const auth = this.authentication?.configuration;
+    const own: unknown = super.configuration;
+    const memo = this.#memo;
+    if (memo !== undefined && memo.auth === auth && memo.own === own) return memo.value;
+    const value = this.configuration;
+    this.#memo = { auth, own, value };
+    return value;
   }
 
   /**
@@ -237,20 +280,23 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    */
   async getEntity(id: Id, params: Params): Promise<Record<string, unknown>> {
     const entityService = this.entityService;
-    const { entity } = this.configuration;
     if (entityService === undefined || entityService === null) {
       throw new NotAuthenticated('Could not find entity service');
     }
-    const query = await this.getEntityQuery(params);
-    const { provider, ...internal } = params;
+    // Our own getEntityQuery answers `{}` at once: awaiting it would only add a promise hop per request.
+    const query =
+      this.getEntityQuery === JWTStrategy.prototype.getEntityQuery ? {} : await this.getEntityQuery(params);
+    const { provider } = params;
+    const internal = internalParams(params, query);
     try {
       // A plain read (PLAIN_READ) has no hooks to run for an external call: the second read would return
       // a copy of the internal one, so the entity is read once.
       if (!provider || this.#externalReadIsInternal(entityService, params)) {
-        return await this.fetchEntity(id, { ...internal, query });
+        return await this.#fetch(entityService, id, internal);
       }
+      const { entity } = this.configuration;
       const loadExternal = async () => {
-        const result = await this.fetchEntity(id, { ...internal, query });
+        const result = await this.#fetch(entityService, id, internal);
         return entityService.get(id, { ...params, [entity ?? 'user']: result });
       };
       const cache = this.#entityCache;
@@ -274,6 +320,14 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
       this.fetchEntity === JWTStrategy.prototype.fetchEntity &&
       isPlainRead(entityService)
     );
+  }
+
+  // fetchEntity, without its async frame and second entity service lookup when it is not overridden.
+  #fetch(entityService: EntityService, id: Id, params: Params): Promise<Record<string, unknown>> {
+    if (this.fetchEntity !== JWTStrategy.prototype.fetchEntity) return this.fetchEntity(id, params);
+    const cache = this.#entityCache;
+    if (cache === undefined) return entityService.get(id, params);
+    return cache.get(entityService, id, () => entityService.get(id, params));
   }
 
   /**
@@ -306,7 +360,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    */
   async authenticate(authentication: AuthenticationRequest, params: Params): Promise<AuthenticationResult> {
     const { accessToken } = authentication;
-    const { entity } = this.configuration;
+    const { entity } = this.#requestConfiguration();
     if (!accessToken) throw new NotAuthenticated('No access token', { reason: 'token-missing' });
     if (typeof accessToken !== 'string') {
       throw new NotAuthenticated('Malformed access token', { reason: 'token-malformed' });
@@ -318,7 +372,11 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     };
     if (entity === null) return result;
 
-    const entityId = await this.getEntityId(result, params);
+    // Our own getEntityId reads `sub` at once: awaiting it would only add a promise hop per request.
+    const entityId =
+      this.getEntityId === JWTStrategy.prototype.getEntityId
+        ? (payload.sub as Id | undefined)
+        : await this.getEntityId(result, params);
     if (entityId === undefined || entityId === null || entityId === '') {
       throw new NotAuthenticated('Token has no subject', { reason: 'claim-invalid' });
     }
@@ -334,7 +392,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    *   twice).
    */
   async parse(req: unknown): Promise<{ strategy: string; accessToken: string } | null> {
-    const { header, schemes } = this.configuration;
+    const { header, schemes } = this.#requestConfiguration();
     const accessToken = readAccessToken(req as HeaderSource, { header, schemes });
     return accessToken === null ? null : { strategy: this.name ?? 'jwt', accessToken };
   }
@@ -454,3 +512,5 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     return this.authentication as unknown as AuthenticationService;
   }
 }
+
+const JWT_CONFIGURATION_GETTER = Object.getOwnPropertyDescriptor(JWTStrategy.prototype, 'configuration')?.get;
