@@ -55,7 +55,13 @@ function headerValues(req: HeaderSource, name: string): string[] {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const key: unknown = raw[i];
       const value: unknown = raw[i + 1];
-      if (typeof key === 'string' && typeof value === 'string' && key.toLowerCase() === lower) {
+      // The length test first: most header names are not ours, and need no lower-cased copy.
+      if (
+        typeof key === 'string' &&
+        key.length === lower.length &&
+        typeof value === 'string' &&
+        key.toLowerCase() === lower
+      ) {
         values.push(value);
       }
     }
