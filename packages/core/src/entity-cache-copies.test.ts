@@ -6,8 +6,10 @@ import type { EntityService, Id } from './entity-service.ts';
 /** A service handing out the very object it holds (no copy), so the test can change it after a load. */
 class SharedObjects extends EventEmitter implements EntityService<Record<string, unknown>> {
   readonly id = 'id';
-  constructor(readonly record: Record<string, unknown>) {
+  readonly record: Record<string, unknown>;
+  constructor(record: Record<string, unknown>) {
     super();
+    this.record = record;
   }
   async get(_id: Id) {
     return this.record;
