@@ -113,7 +113,7 @@ export class MemoryService<T extends Record<string, any> = Record<string, any>, 
   }
 
   /**
-   * Resolves with a copy of the record. A plain read ({@link PLAIN_READ}): it depends only on the id and
+   * Resolves with a copy of the record. A plain read (`PLAIN_READ` of `@org/core`): it depends only on the id and
    * `params.query`. @throws NotFound when no record has this id (or it does not match `params.query`).
    */
   async get(id: Id, params?: Params): Promise<T> {
