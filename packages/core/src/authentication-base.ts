@@ -11,6 +11,7 @@ import {
 import type { DeepReadonly } from './deep-readonly.ts';
 import type { EntityService, EntityServiceRegistry, Params } from './entity-service.ts';
 import { GeneralError, NotAuthenticated } from './errors.ts';
+import { withMember } from './with-member.ts';
 import type {
   AuthenticationHost,
   AuthenticationRequest,
@@ -246,7 +247,7 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
     try {
       const authStrategy = this.#allowedStrategy(data, allowed);
       return Promise.resolve(
-        authStrategy.authenticate(data as AuthenticationRequest, { ...params, authenticated: true }),
+        authStrategy.authenticate(data as AuthenticationRequest, withMember(params, 'authenticated', true)),
       ).then(undefined, (error: unknown) => {
         throw vanishedEntity(error);
       });

@@ -25,6 +25,7 @@ const INTERNAL_HELPERS = [
   'resolvePaging',
   'serviceCallParams',
   'toRecordData',
+  'withMember',
   'withoutPrototypeKeys',
   'wrapService',
 ];

@@ -16,7 +16,7 @@ import {
   type Query,
   type TokenRefresh,
 } from '@org/core';
-import { isPlainRead } from '@org/core/internal';
+import { isPlainRead, withMember } from '@org/core/internal';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 import { resolveRevocationSetting } from '../revocation/revocation-setting.ts';
 import { TokenService } from '../token/token-service.ts';
@@ -297,7 +297,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
       const { entity } = this.configuration;
       const loadExternal = async () => {
         const result = await this.#fetch(entityService, id, internal);
-        return entityService.get(id, { ...params, [entity ?? 'user']: result });
+        return entityService.get(id, withMember(params, entity ?? 'user', result));
       };
       const cache = this.#entityCache;
       if (cache === undefined) return await loadExternal();
@@ -381,7 +381,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
       throw new NotAuthenticated('Token has no subject', { reason: 'claim-invalid' });
     }
     const value = await this.getEntity(entityId, params);
-    return { ...result, [entity]: value };
+    return withMember(result, entity, value);
   }
 
   /**
