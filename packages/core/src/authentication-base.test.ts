@@ -276,6 +276,26 @@ describe('AuthenticationBase (Feathers core semantics)', () => {
     });
   });
 
+  describe('verifyAccessToken hands on the issuer promise', () => {
+    it('turns a synchronous throw of the issuer into a rejection, and a plain value into a promise', async () => {
+      const refused = new NotAuthenticated('Invalid signature', { reason: 'invalid-signature' });
+      const issuer = {
+        createAccessToken: async () => 'token',
+        verifyAccessToken: (token: string) => {
+          if (token === 'bad') throw refused;
+          return { sub: '1' } as unknown as Promise<Record<string, unknown>>;
+        },
+      };
+      auth.setTokenIssuer(issuer);
+      const pending = auth.verifyAccessToken('bad');
+      expect(pending).toBeInstanceOf(Promise);
+      expect(await rejection(pending)).toBe(refused);
+      const accepted = auth.verifyAccessToken('good');
+      expect(accepted).toBeInstanceOf(Promise);
+      expect(await accepted).toEqual({ sub: '1' });
+    });
+  });
+
   describe('entity services', () => {
     it('looks services up in a record (own keys only) or through a function', () => {
       expect(auth.getEntityService('users')).toBe(users);

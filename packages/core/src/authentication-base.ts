@@ -11,6 +11,7 @@ import {
 import type { DeepReadonly } from './deep-readonly.ts';
 import type { EntityService, EntityServiceRegistry, Params } from './entity-service.ts';
 import { GeneralError, NotAuthenticated } from './errors.ts';
+import { withMember } from './with-member.ts';
 import type {
   AuthenticationHost,
   AuthenticationRequest,
@@ -33,6 +34,12 @@ export interface AuthenticationServiceOptions {
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown } | null;
   return e?.code === 404 || e?.name === 'NotFound';
+}
+
+// Feathers lets the entity lookup's 404 through; at this layer a vanished entity is a failed login.
+function vanishedEntity(error: unknown): unknown {
+  if (!isNotFound(error)) return error;
+  return new NotAuthenticated('Entity not found', { reason: 'entity-not-found', cause: error });
 }
 
 /**
@@ -194,17 +201,26 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    *   reason (`token-expired`, `invalid-signature`...); BadRequest `invalid-configuration` when the issuer
    *   refuses `secret`.
    */
-  async verifyAccessToken(
+  verifyAccessToken(
     token: string,
     options?: Record<string, unknown>,
     secret?: unknown,
   ): Promise<Record<string, unknown>> {
-    const issuer = this.#requireIssuer();
-    if (typeof token !== 'string' || token === '') {
-      throw new NotAuthenticated('Invalid access token', { reason: 'token-malformed' });
+    // Not `async`: the issuer's promise is handed on as it is, one promise hop fewer on every guarded
+    // request; a synchronous throw (here or in the issuer) still becomes a rejection.
+    try {
+      const issuer = this.#requireIssuer();
+      if (typeof token !== 'string' || token === '') {
+        throw new NotAuthenticated('Invalid access token', { reason: 'token-malformed' });
+      }
+      return Promise.resolve(
+        secret === undefined
+          ? issuer.verifyAccessToken(token, options)
+          : issuer.verifyAccessToken(token, options, secret),
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (secret === undefined) return issuer.verifyAccessToken(token, options);
-    return issuer.verifyAccessToken(token, options, secret);
   }
 
   /**
@@ -221,11 +237,29 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    *   `Invalid authentication information` (`invalid-credentials`), `entity-not-found` when the
    *   entity no longer exists, or the strategy's own error.
    */
-  async authenticate(
+  authenticate(
     data: AuthenticationRequest | null | undefined,
     params: Params = {},
     ...allowed: string[]
   ): Promise<AuthenticationResult> {
+    // Not `async`: the strategy's promise is handed on with one `.then`, a promise hop fewer on every
+    // guarded request; every synchronous throw still becomes a rejection.
+    try {
+      const authStrategy = this.#allowedStrategy(data, allowed);
+      return Promise.resolve(
+        authStrategy.authenticate(data as AuthenticationRequest, withMember(params, 'authenticated', true)),
+      ).then(undefined, (error: unknown) => {
+        throw vanishedEntity(error);
+      });
+    } catch (error) {
+      return Promise.reject(vanishedEntity(error));
+    }
+  }
+
+  #allowedStrategy(
+    data: AuthenticationRequest | null | undefined,
+    allowed: string[],
+  ): AuthenticationStrategy & Required<Pick<AuthenticationStrategy, 'authenticate'>> {
     if (this.#isReady && !this.#unclaimedReported) this.#reportUnclaimed();
     const isObject = data !== null && typeof data === 'object';
     // As Feathers' `!strategy`: an empty name is no name.
@@ -250,16 +284,7 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
       }
       throw new NotAuthenticated('Invalid authentication information', { reason: 'invalid-credentials' });
     }
-
-    try {
-      return await authStrategy.authenticate(data, { ...params, authenticated: true });
-    } catch (error) {
-      // Feathers lets the entity lookup's 404 through; at this layer a vanished entity is a failed login.
-      if (isNotFound(error)) {
-        throw new NotAuthenticated('Entity not found', { reason: 'entity-not-found', cause: error });
-      }
-      throw error;
-    }
+    return authStrategy as AuthenticationStrategy & Required<Pick<AuthenticationStrategy, 'authenticate'>>;
   }
 
   /**
@@ -270,8 +295,9 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
    * @returns The first non-null result, else `null`.
    */
   async parse(req: IncomingMessage | Request, ...names: string[]): Promise<AuthenticationRequest | null> {
-    for (const strategy of this.getStrategies(...names)) {
-      if (typeof strategy.parse !== 'function') continue;
+    for (const name of names) {
+      const strategy = this.#strategies.get(name);
+      if (typeof strategy?.parse !== 'function') continue;
       const value = await strategy.parse(req);
       if (value !== null && value !== undefined) return value;
     }

@@ -1,6 +1,7 @@
 import type { EntityService, Id } from './entity-service.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { BadRequest } from './errors.ts';
+import { cloneJson, isJsonTree } from './json-clone.ts';
 
 /** Options of {@link EntityCache}. */
 export interface EntityCacheOptions {
@@ -25,6 +26,9 @@ export interface EntityCacheOptions {
 interface Entry {
   value: Promise<unknown>;
   expires: number;
+  // How a caller's copy is made, set once the load resolves: cloneJson for a JSON tree (then `value` is
+  // the cache's own copy, so nobody can later put a Date in it), else structuredClone.
+  copy: <V>(value: V) => V;
 }
 
 type Listener = (record: unknown) => void;
@@ -55,8 +59,9 @@ const SETTINGS = ['max', 'ttl'];
  * - Services without `on`/`off` cannot tell the cache about changes: their lookups are never cached.
  * - Concurrent lookups of one id share one `load`; a change event during a load keeps its result out
  *   of the cache; a failed load is never cached.
- * - Every `get` resolves with a fresh `structuredClone` of the entity, so a caller that mutates its
- *   copy cannot change what the next request sees.
+ * - Every `get` resolves with a fresh copy of the entity (a plain recursive copy when the entity is a
+ *   JSON tree, else a `structuredClone`), so a caller that mutates its copy cannot change what the
+ *   next request sees.
  *
  * @example
  * ```ts
@@ -166,10 +171,15 @@ export class EntityCache {
     if (hit !== undefined && hit.expires > now) {
       this.#entries.delete(key);
       this.#entries.set(key, hit);
-      return structuredClone((await hit.value) as T);
+      const value = (await hit.value) as T;
+      return hit.copy(value);
     }
 
-    const entry: Entry = { value: load(), expires: now + this.ttl };
+    const entry: Entry = {
+      value: Promise.resolve(load()).then((value) => keep(entry, value)),
+      expires: now + this.ttl,
+      copy: structuredClone,
+    };
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     this.#evict();
@@ -177,7 +187,7 @@ export class EntityCache {
       const value = await entry.value;
       // Only an entry no change event has replaced since the load started is kept fresh.
       if (this.#entries.get(key) === entry) entry.expires = this.#now() + this.ttl;
-      return structuredClone(value as T);
+      return entry.copy(value as T);
     } catch (error) {
       if (this.#entries.get(key) === entry) this.#entries.delete(key);
       throw error;
@@ -241,6 +251,13 @@ export class EntityCache {
       this.#entries.delete(key);
     }
   }
+}
+
+// What the entry holds of a loaded value: its own copy of a JSON tree, or the value itself.
+function keep(entry: Entry, value: unknown): unknown {
+  if (!isJsonTree(value)) return value;
+  entry.copy = cloneJson;
+  return cloneJson(value);
 }
 
 // JSON.stringify escapes NUL, so the variant ends at the first raw NUL after the prefix: no variant and

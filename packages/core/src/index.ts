@@ -44,6 +44,7 @@ export {
   type QuerySort,
 } from './query.ts';
 export { EntityCache, type EntityCacheOptions } from './entity-cache.ts';
+export { PLAIN_READ } from './plain-read.ts';
 export {
   AuthenticationConfigurationSchema,
   JwtOptionsSchema,

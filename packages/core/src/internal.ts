@@ -13,6 +13,9 @@
 export { editDistance, didYouMean } from './did-you-mean.ts';
 export { assertKnownOptions, configError } from './options-check.ts';
 export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } from './record-data.ts';
+export { cloneJson, isJsonTree } from './json-clone.ts';
+export { isPlainRead } from './plain-read.ts';
+export { withMember } from './with-member.ts';
 export { importOptional } from './optional-import.ts';
 export { assertIdNotChosenExternally, conflictForCaller, nextGeneratedId, normaliseId } from './entity-id.ts';
 export { SERVICE_METHODS, SERVICE_PARAMS_POSITION, serviceCallParams, wrapService } from './wrap-service.ts';

@@ -10,11 +10,13 @@ import {
   type AuthenticationService,
   type Connection,
   type ConnectionEvent,
+  type EntityService,
   type Id,
   type Params,
   type Query,
   type TokenRefresh,
 } from '@org/core';
+import { isPlainRead, withMember } from '@org/core/internal';
 import { parseDuration, type Duration } from '../shared/duration.ts';
 import { resolveRevocationSetting } from '../revocation/revocation-setting.ts';
 import { TokenService } from '../token/token-service.ts';
@@ -69,6 +71,29 @@ function verifyOptionsOf(jwt: unknown): Record<string, unknown> | undefined {
   return Object.keys(options).length === 0 ? undefined : options;
 }
 
+/**
+ * `params` without `provider`, with the entity query: what the internal read of the entity gets. One
+ * copy instead of a rest destructuring and a spread; an own `__proto__` key is never assigned (it would
+ * set the copy's prototype).
+ */
+function internalParams(params: Params, query: Query): Params {
+  const internal: Params = {};
+  for (const key of Object.keys(params)) {
+    if (key !== 'provider' && key !== '__proto__') internal[key] = params[key];
+  }
+  internal.query = query;
+  return internal;
+}
+
+/** The `configuration` getter `object` has, from its own class or a subclass. */
+function configurationGetter(object: object): unknown {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, 'configuration');
+    if (descriptor !== undefined) return descriptor.get;
+  }
+  return undefined;
+}
+
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown } | null;
   return e?.code === 404 || e?.name === 'NotFound';
@@ -100,11 +125,16 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   #settings: JwtStrategySettings | undefined;
   #implicitRevocation = false;
   #entityCache: EntityCache | undefined;
+  #ownGetter: boolean | undefined;
+  #memo: { auth: unknown; own: unknown; value: JwtStrategyConfiguration } | undefined;
   readonly #expiry = new ConnectionExpiry<Connection>({
     onError: (error) => this.#report(error),
   });
 
-  /** The `authentication.jwt` section with Feathers' defaults and the service-level entity settings. */
+  /**
+   * The `authentication.jwt` section with Feathers' defaults and the service-level entity settings: a
+   * fresh object on every read, as in Feathers.
+   */
   override get configuration(): JwtStrategyConfiguration {
     const authConfig = this.authentication?.configuration ?? {};
     const own = (super.configuration as Record<string, unknown> | undefined) ?? {};
@@ -159,6 +189,21 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
         { code: 'ORG_JWT_REVOCATION_IN_PROCESS' },
       );
     }
+  }
+
+  // What `parse` and `authenticate` read of the configuration on every request. The getter's inputs (the
+  // service's configuration and this strategy's section) are frozen, so its result is memoised on their
+  // identity instead of built twice per request; a subclass that overrides the getter is always asked.
+  #requestConfiguration(): JwtStrategyConfiguration {
+    this.#ownGetter ??= configurationGetter(this) === JWT_CONFIGURATION_GETTER;
+    if (!this.#ownGetter) return this.configuration;
+    const auth = this.authentication?.configuration;
+    const own: unknown = super.configuration;
+    const memo = this.#memo;
+    if (memo !== undefined && memo.auth === auth && memo.own === own) return memo.value;
+    const value = this.configuration;
+    this.#memo = { auth, own, value };
+    return value;
   }
 
   /**
@@ -222,7 +267,9 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   /**
    * Loads the entity for `id` with {@link JWTStrategy.getEntityQuery}; for an external call
    * (`params.provider` set) it is fetched again with the caller's params and the entity, so the entity
-   * service's hooks see the call as Feathers' do (`protect('password')` strips the hash).
+   * service's hooks see the call as Feathers' do (`protect('password')` strips the hash). A service whose
+   * `get` is marked `PLAIN_READ` (the memory adapter's) has no hooks to run: it is read once, unless
+   * `params.query` is set or `fetchEntity` is overridden.
    *
    * With `authentication.entityCache`, that external result is cached too, per id and `provider`, so a
    * repeat request within the TTL reads no store at all; the service's hooks on an external `get` MUST
@@ -233,17 +280,24 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    */
   async getEntity(id: Id, params: Params): Promise<Record<string, unknown>> {
     const entityService = this.entityService;
-    const { entity } = this.configuration;
     if (entityService === undefined || entityService === null) {
       throw new NotAuthenticated('Could not find entity service');
     }
-    const query = await this.getEntityQuery(params);
-    const { provider, ...internal } = params;
+    // Our own getEntityQuery answers `{}` at once: awaiting it would only add a promise hop per request.
+    const query =
+      this.getEntityQuery === JWTStrategy.prototype.getEntityQuery ? {} : await this.getEntityQuery(params);
+    const { provider } = params;
+    const internal = internalParams(params, query);
     try {
-      if (!provider) return await this.fetchEntity(id, { ...internal, query });
+      // A plain read (PLAIN_READ) has no hooks to run for an external call: the second read would return
+      // a copy of the internal one, so the entity is read once.
+      if (!provider || this.#externalReadIsInternal(entityService, params)) {
+        return await this.#fetch(entityService, id, internal);
+      }
+      const { entity } = this.configuration;
       const loadExternal = async () => {
-        const result = await this.fetchEntity(id, { ...internal, query });
-        return entityService.get(id, { ...params, [entity ?? 'user']: result });
+        const result = await this.#fetch(entityService, id, internal);
+        return entityService.get(id, withMember(params, entity ?? 'user', result));
       };
       const cache = this.#entityCache;
       if (cache === undefined) return await loadExternal();
@@ -255,6 +309,25 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
         throw new NotAuthenticated('Entity not found', { reason: 'entity-not-found', cause: error });
       throw error;
     }
+  }
+
+  // The external read adds nothing when the service's `get` is a plain read, the caller passes no query
+  // of its own (the external read would filter by it), and fetchEntity is ours (an override may return
+  // something else than the stored record the external read would).
+  #externalReadIsInternal(entityService: EntityService, params: Params): boolean {
+    return (
+      params.query === undefined &&
+      this.fetchEntity === JWTStrategy.prototype.fetchEntity &&
+      isPlainRead(entityService)
+    );
+  }
+
+  // fetchEntity, without its async frame and second entity service lookup when it is not overridden.
+  #fetch(entityService: EntityService, id: Id, params: Params): Promise<Record<string, unknown>> {
+    if (this.fetchEntity !== JWTStrategy.prototype.fetchEntity) return this.fetchEntity(id, params);
+    const cache = this.#entityCache;
+    if (cache === undefined) return entityService.get(id, params);
+    return cache.get(entityService, id, () => entityService.get(id, params));
   }
 
   /**
@@ -287,7 +360,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    */
   async authenticate(authentication: AuthenticationRequest, params: Params): Promise<AuthenticationResult> {
     const { accessToken } = authentication;
-    const { entity } = this.configuration;
+    const { entity } = this.#requestConfiguration();
     if (!accessToken) throw new NotAuthenticated('No access token', { reason: 'token-missing' });
     if (typeof accessToken !== 'string') {
       throw new NotAuthenticated('Malformed access token', { reason: 'token-malformed' });
@@ -299,12 +372,16 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     };
     if (entity === null) return result;
 
-    const entityId = await this.getEntityId(result, params);
+    // Our own getEntityId reads `sub` at once: awaiting it would only add a promise hop per request.
+    const entityId =
+      this.getEntityId === JWTStrategy.prototype.getEntityId
+        ? (payload.sub as Id | undefined)
+        : await this.getEntityId(result, params);
     if (entityId === undefined || entityId === null || entityId === '') {
       throw new NotAuthenticated('Token has no subject', { reason: 'claim-invalid' });
     }
     const value = await this.getEntity(entityId, params);
-    return { ...result, [entity]: value };
+    return withMember(result, entity, value);
   }
 
   /**
@@ -315,7 +392,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    *   twice).
    */
   async parse(req: unknown): Promise<{ strategy: string; accessToken: string } | null> {
-    const { header, schemes } = this.configuration;
+    const { header, schemes } = this.#requestConfiguration();
     const accessToken = readAccessToken(req as HeaderSource, { header, schemes });
     return accessToken === null ? null : { strategy: this.name ?? 'jwt', accessToken };
   }
@@ -435,3 +512,5 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     return this.authentication as unknown as AuthenticationService;
   }
 }
+
+const JWT_CONFIGURATION_GETTER = Object.getOwnPropertyDescriptor(JWTStrategy.prototype, 'configuration')?.get;

@@ -55,7 +55,13 @@ function headerValues(req: HeaderSource, name: string): string[] {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const key: unknown = raw[i];
       const value: unknown = raw[i + 1];
-      if (typeof key === 'string' && typeof value === 'string' && key.toLowerCase() === lower) {
+      // The length test first: most header names are not ours, and need no lower-cased copy.
+      if (
+        typeof key === 'string' &&
+        key.length === lower.length &&
+        typeof value === 'string' &&
+        key.toLowerCase() === lower
+      ) {
         values.push(value);
       }
     }
@@ -75,6 +81,13 @@ function hasQueryToken(req: HeaderSource): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `word` is one of `schemes`, case-insensitively (no lower-cased copy of the list per request). */
+function isScheme(schemes: readonly string[], word: string): boolean {
+  const lower = word.toLowerCase();
+  for (const scheme of schemes) if (scheme.toLowerCase() === lower) return true;
+  return false;
 }
 
 function ambiguous(): NotAuthenticated {
@@ -100,20 +113,22 @@ function ambiguous(): NotAuthenticated {
  *   `access_token` query parameter.
  */
 export function readAccessToken(req: HeaderSource, options: ReadAccessTokenOptions): string | null {
-  const values = headerValues(req, options.header)
-    .map((value) => value.trim())
-    .filter((value) => value !== '');
-  if (values.length === 0) return null;
-  if (values.length > 1) throw ambiguous();
+  let value: string | undefined;
+  for (const line of headerValues(req, options.header)) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (value !== undefined) throw ambiguous();
+    value = trimmed;
+  }
+  if (value === undefined) return null;
 
-  const value = values[0] as string;
   const space = value.search(WHITESPACE);
   const first = space === -1 ? value : value.slice(0, space);
   const rest = space === -1 ? '' : value.slice(space).trim();
-  const schemes = options.schemes.map((scheme) => scheme.toLowerCase());
+  const { schemes } = options;
   let token: string;
 
-  if (schemes.includes(first.toLowerCase())) {
+  if (isScheme(schemes, first)) {
     if (rest === '') return null;
     if (rest.includes(',')) throw ambiguous();
     if (WHITESPACE.test(rest)) {
@@ -131,7 +146,7 @@ export function readAccessToken(req: HeaderSource, options: ReadAccessTokenOptio
     const hidden = value
       .split(',')
       .slice(1)
-      .some((part) => schemes.includes(part.trim().split(WHITESPACE)[0]?.toLowerCase() ?? ''));
+      .some((part) => isScheme(schemes, part.trim().split(WHITESPACE)[0] ?? ''));
     if (hidden) throw ambiguous();
     return null;
   }

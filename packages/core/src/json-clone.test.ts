@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { cloneJson, isJsonTree } from './json-clone.ts';
+
+describe('cloneJson', () => {
+  it('copies every object and array, so changing the copy leaves the original as it was', () => {
+    const original = { id: 1, name: 'Ada', roles: ['admin', { scope: 'x' }], profile: { age: 36, tags: [] } };
+    const copy = cloneJson(original);
+    expect(copy).toEqual(original);
+    copy.roles.push('user');
+    (copy.roles[1] as { scope: string }).scope = 'y';
+    copy.profile.age = 1;
+    expect(original).toEqual({
+      id: 1,
+      name: 'Ada',
+      roles: ['admin', { scope: 'x' }],
+      profile: { age: 36, tags: [] },
+    });
+  });
+
+  it('gives plain objects, as structuredClone does, also for a null-prototype original', () => {
+    const original = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    const copy = cloneJson(original);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(copy).toEqual(structuredClone(original));
+  });
+
+  it('drops an own __proto__ key instead of setting the prototype of the copy', () => {
+    const original = JSON.parse('{"a":1,"__proto__":{"isAdmin":true}}') as Record<string, unknown>;
+    const copy = cloneJson(original);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect((copy as { isAdmin?: unknown }).isAdmin).toBeUndefined();
+    expect(Object.keys(copy)).toEqual(['a']);
+  });
+
+  it('returns primitives as they are', () => {
+    for (const value of ['s', 0, -0, Number.NaN, true, null, undefined]) expect(cloneJson(value)).toBe(value);
+  });
+});
+
+describe('isJsonTree', () => {
+  it('accepts records made of plain objects, arrays and primitives', () => {
+    expect(
+      isJsonTree({ id: 1, name: 'Ada', ok: true, none: null, skip: undefined, list: [1, 'a', [{}]] }),
+    ).toBe(true);
+    expect(isJsonTree(Object.assign(Object.create(null) as object, { a: 1 }))).toBe(true);
+    expect(isJsonTree('text')).toBe(true);
+  });
+
+  it('refuses what a plain copy would not copy as structuredClone does', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const shared = { a: 1 };
+    const holes = new Array<number>(3);
+    holes[0] = 1;
+    const extra = Object.assign([1], { note: 'x' });
+    const accessor = Object.defineProperty({}, 'a', { get: () => 1, enumerable: true });
+    class User {
+      id = 1;
+    }
+    for (const value of [
+      new Date(0),
+      new Map(),
+      new Uint8Array(1),
+      new User(),
+      () => 1,
+      Symbol('s'),
+      1n,
+      cycle,
+      { left: shared, right: shared },
+      holes,
+      extra,
+      accessor,
+      JSON.parse('{"__proto__":{}}'),
+      { nested: { when: new Date(0) } },
+    ]) {
+      expect(isJsonTree(value)).toBe(false);
+    }
+  });
+});
