@@ -31,7 +31,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function token(jti: string | undefined, sub: string | undefined, iat?: number, exp?: number): RevocablePayload {
+function token(
+  jti: string | undefined,
+  sub: string | undefined,
+  iat?: number,
+  exp?: number,
+): RevocablePayload {
   return { iss: ISS, jti, sub, iat, exp };
 }
 

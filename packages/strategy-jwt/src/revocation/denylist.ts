@@ -267,7 +267,9 @@ export class Denylist implements RevocationCheck {
           jti === undefined || !memory.hasTokens ? undefined : memory.get(this.#key('jti', payload.iss, jti));
         if (listed !== undefined) return true;
         const cutoff =
-          sub === undefined || !memory.hasSubjects ? undefined : memory.get(this.#key('sub', payload.iss, sub));
+          sub === undefined || !memory.hasSubjects
+            ? undefined
+            : memory.get(this.#key('sub', payload.iss, sub));
         return revokedBy(cutoff, payload.iat);
       } catch (error) {
         this.#onError(error);
