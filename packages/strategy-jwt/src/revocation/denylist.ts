@@ -2,7 +2,7 @@ import { BadRequest, Unavailable } from '@org/core';
 import { assertKnownOptions } from '@org/core/internal';
 import type Keyv from 'keyv';
 import type { RevocationCheck } from '../token/revocation-check.ts';
-import { denylistKey } from './denylist-key.ts';
+import { DenylistKeys } from './denylist-key.ts';
 import { InProcessEntries } from './in-process-entries.ts';
 import { openDenylistStore } from './open-denylist-store.ts';
 
@@ -124,7 +124,7 @@ export class Denylist implements RevocationCheck {
   readonly #memory: InProcessEntries | undefined;
   readonly #owned: boolean;
   readonly #shared: boolean;
-  readonly #namespace: string;
+  readonly #keys: DenylistKeys;
   readonly #tolerance: number;
   readonly #maxTokenLifetime: number;
   readonly #failMode: 'closed' | 'open';
@@ -155,7 +155,7 @@ export class Denylist implements RevocationCheck {
     this.#memory = opened.memory && new InProcessEntries(opened.memory);
     this.#owned = opened.owned;
     this.#shared = opened.shared;
-    this.#namespace = options.namespace ?? 'revoked';
+    this.#keys = new DenylistKeys(options.namespace ?? 'revoked');
     this.#tolerance = nonNegative('tolerance', options.tolerance, 60);
     this.#maxTokenLifetime = nonNegative('maxTokenLifetime', options.maxTokenLifetime, 86_400);
     this.#timeout = nonNegative('timeout', options.timeout, 1000);
@@ -303,7 +303,7 @@ export class Denylist implements RevocationCheck {
   }
 
   #key(kind: 'jti' | 'sub', iss: unknown, id: string): string {
-    return denylistKey(this.#namespace, kind, typeof iss === 'string' ? iss : '', id);
+    return this.#keys.key(kind, typeof iss === 'string' ? iss : '', id);
   }
 
   async #call<T>(operation: (store: Keyv) => Promise<T>): Promise<T> {
