@@ -2,7 +2,8 @@ import { BadRequest, Unavailable } from '@org/core';
 import { assertKnownOptions } from '@org/core/internal';
 import type Keyv from 'keyv';
 import type { RevocationCheck } from '../token/revocation-check.ts';
-import { denylistKey } from './denylist-key.ts';
+import { DenylistKeys } from './denylist-key.ts';
+import { InProcessEntries } from './in-process-entries.ts';
 import { openDenylistStore } from './open-denylist-store.ts';
 
 /** The verified claims the denylist reads. */
@@ -97,6 +98,13 @@ function seconds(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** Whether a subject-wide cut-off (epoch ms) refuses a token issued at `iat` (seconds; none: before). */
+function revokedBy(cutoff: unknown, iat: unknown): boolean {
+  if (typeof cutoff !== 'number') return false;
+  const issued = seconds(iat);
+  return issued === undefined || issued * 1000 <= cutoff;
+}
+
 /**
  * A `jti` denylist on keyv: revoked tokens are refused on every instance sharing the store until
  * they would have expired anyway, and then their entries are gone. Entries are keyed on the
@@ -112,9 +120,11 @@ function seconds(value: unknown): number | undefined {
  */
 export class Denylist implements RevocationCheck {
   readonly #store: Keyv | Promise<Keyv>;
+  /** The default in-process store, read and written synchronously (no keyv layers, no timer). */
+  readonly #memory: InProcessEntries | undefined;
   readonly #owned: boolean;
   readonly #shared: boolean;
-  readonly #namespace: string;
+  readonly #keys: DenylistKeys;
   readonly #tolerance: number;
   readonly #maxTokenLifetime: number;
   readonly #failMode: 'closed' | 'open';
@@ -142,9 +152,10 @@ export class Denylist implements RevocationCheck {
       throw invalid('Denylist namespace must be a non-empty string');
     }
     this.#store = opened.keyv;
+    this.#memory = opened.memory && new InProcessEntries(opened.memory);
     this.#owned = opened.owned;
     this.#shared = opened.shared;
-    this.#namespace = options.namespace ?? 'revoked';
+    this.#keys = new DenylistKeys(options.namespace ?? 'revoked');
     this.#tolerance = nonNegative('tolerance', options.tolerance, 60);
     this.#maxTokenLifetime = nonNegative('maxTokenLifetime', options.maxTokenLifetime, 86_400);
     this.#timeout = nonNegative('timeout', options.timeout, 1000);
@@ -202,7 +213,10 @@ export class Denylist implements RevocationCheck {
     const until = (exp ?? now / 1000 + this.#maxTokenLifetime) * 1000 + this.#tolerance * 1000;
     const ttl = Math.ceil(until - now);
     if (ttl <= 0) return;
-    await this.#call((store) => store.set(this.#key('jti', payload.iss, jti), 1, ttl));
+    const key = this.#key('jti', payload.iss, jti);
+    const memory = this.#memory;
+    if (memory !== undefined) return this.#inProcess(() => memory.set('jti', key, 1, ttl));
+    await this.#call((store) => store.set(key, 1, ttl));
   }
 
   /**
@@ -222,6 +236,13 @@ export class Denylist implements RevocationCheck {
     const key = this.#key('sub', iss, sub);
     const ttl = Math.ceil(cutoff + (this.#maxTokenLifetime + this.#tolerance) * 1000 - this.#clock());
     if (ttl <= 0) return;
+    const memory = this.#memory;
+    if (memory !== undefined) {
+      return this.#inProcess(() => {
+        const current = memory.get(key);
+        if (typeof current !== 'number' || current < cutoff) memory.set('sub', key, cutoff, ttl);
+      });
+    }
     const current = await this.#call((store) => store.get<number>(key));
     // Keep the latest cut-off: an older one must never shorten a newer "revoke all".
     if (typeof current === 'number' && current >= cutoff) return;
@@ -237,6 +258,25 @@ export class Denylist implements RevocationCheck {
     const jti = text(payload?.jti);
     const sub = text(payload?.sub);
     if (jti === undefined && sub === undefined) return false;
+    const memory = this.#memory;
+    if (memory !== undefined) {
+      // Synchronous: the answer is settled when this returns, with no await hop in between.
+      try {
+        // Skipped (with their key digest) while no entry of that kind was ever written: they would miss.
+        const listed =
+          jti === undefined || !memory.hasTokens ? undefined : memory.get(this.#key('jti', payload.iss, jti));
+        if (listed !== undefined) return true;
+        const cutoff =
+          sub === undefined || !memory.hasSubjects
+            ? undefined
+            : memory.get(this.#key('sub', payload.iss, sub));
+        return revokedBy(cutoff, payload.iat);
+      } catch (error) {
+        this.#onError(error);
+        if (this.#failMode === 'closed') throw storeUnavailable(error);
+        return false;
+      }
+    }
     try {
       const [listed, cutoff] = await this.#call((store) =>
         Promise.all([
@@ -245,17 +285,25 @@ export class Denylist implements RevocationCheck {
         ]),
       );
       if (listed !== undefined) return true;
-      if (typeof cutoff !== 'number') return false;
-      const iat = seconds(payload.iat);
-      return iat === undefined || iat * 1000 <= cutoff;
+      return revokedBy(cutoff, payload.iat);
     } catch (error) {
       if (this.#failMode === 'closed') throw error;
       return false;
     }
   }
 
+  /** Runs a write on the in-process store; a failure (full) is reported as the keyv path reports it. */
+  #inProcess(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.#onError(error);
+      throw storeUnavailable(error);
+    }
+  }
+
   #key(kind: 'jti' | 'sub', iss: unknown, id: string): string {
-    return denylistKey(this.#namespace, kind, typeof iss === 'string' ? iss : '', id);
+    return this.#keys.key(kind, typeof iss === 'string' ? iss : '', id);
   }
 
   async #call<T>(operation: (store: Keyv) => Promise<T>): Promise<T> {

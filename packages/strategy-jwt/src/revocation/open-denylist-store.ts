@@ -11,6 +11,8 @@ export interface DenylistStore {
   owned: boolean;
   /** Whether other processes see its entries: false for an in-memory store. */
   shared: boolean;
+  /** The default in-process store under `keyv`, which the denylist reads and writes directly. */
+  memory?: BoundedMemoryStore;
 }
 
 /** The `store` forms, for messages. @internal */
@@ -86,11 +88,8 @@ export function openDenylistStore(
     if (!Number.isSafeInteger(limit) || limit < 1) {
       throw configError(`'${setting}.maxEntries' must be a positive integer`);
     }
-    return {
-      keyv: throwOnErrors(new Keyv({ store: new BoundedMemoryStore(limit) })),
-      owned: true,
-      shared: false,
-    };
+    const memory = new BoundedMemoryStore(limit);
+    return { keyv: throwOnErrors(new Keyv({ store: memory })), owned: true, shared: false, memory };
   }
   if (isKeyv(store)) {
     const adapter = (store as { opts?: { store?: unknown } }).opts?.store;
