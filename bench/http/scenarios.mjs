@@ -48,6 +48,12 @@ export const SCENARIOS = [
         guarded: true,
         baseline: 'unguarded',
       },
+      {
+        name: 'guarded, entityCache on + verifiedTokenCache',
+        server: node({ entityCache: true, tokenCache: true }),
+        guarded: true,
+        baseline: 'unguarded',
+      },
     ],
   },
   {

@@ -28,14 +28,22 @@ function keyPair(alg) {
 /**
  * node:http with core's `authenticateMiddleware(auth, 'jwt')`; `guarded: false` answers without it.
  * Options: `alg` (HS256 default, RS256, ES256), `entityCache`, `offload` (verifyOptions.offloadSignature),
- * `busyMs` (synchronous work per request, guarded or not).
+ * `tokenCache` (verifiedTokenCache), `busyMs` (synchronous work per request, guarded or not).
  */
-async function orgNode({ guarded = true, alg = 'HS256', entityCache = false, offload, busyMs = 0 }) {
+async function orgNode({
+  guarded = true,
+  alg = 'HS256',
+  entityCache = false,
+  tokenCache = false,
+  offload,
+  busyMs = 0,
+}) {
   const { authenticateMiddleware } = await import('@org/core');
   const keys = alg === 'HS256' ? undefined : keyPair(alg);
   const { auth, strategy } = await orgAuth({
     ...(keys && { ...keys, jwtOptions: { algorithm: alg } }),
     ...(entityCache && { entityCache: { ttl: 60_000 } }),
+    ...(tokenCache && { verifiedTokenCache: true }),
     // Only `true` is passed: `false` is the default, and a build without the option refuses the key.
     ...(offload && { verifyOptions: { offloadSignature: true } }),
   });
