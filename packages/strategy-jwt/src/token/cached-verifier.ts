@@ -3,22 +3,10 @@ import { validateClaims, type JwtPayload } from './claims.ts';
 import { parseCompact } from './compact-parse.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
-import {
-  copyJson,
-  handOut,
-  tokenDigest,
-  type CachedToken,
-  type VerifiedTokenCache,
-} from './verified-token-cache.ts';
+import { cloneJson } from '@org/core/internal';
+import { handOut, tokenDigest, type CachedToken, type VerifiedTokenCache } from './verified-token-cache.ts';
+import { resolveKey } from './verify-jws.ts';
 import { verifyParsedToken, type VerifiedTokenWithKey } from './verify-token.ts';
-
-function resolveKey(source: VerificationKeySource, alg: string, kid: string | undefined) {
-  try {
-    return source.resolve(kid === undefined ? { alg } : { alg, kid });
-  } catch {
-    return undefined;
-  }
-}
 
 // A ring re-imports a key when its stored record changes (its private half deleted once it stops
 // signing, a rewrap), so the same key can come back as another KeyObject: compare the material then.
@@ -96,7 +84,7 @@ export class CachedVerifier {
   }
 
   #store(digest: string, parts: ReturnType<typeof parseCompact>, verified: VerifiedTokenWithKey): JwtPayload {
-    const handedOut = copyJson(verified.payload);
+    const handedOut = cloneJson(verified.payload);
     this.#cache.set(digest, parts, verified);
     return handedOut;
   }

@@ -1,4 +1,5 @@
 import { hash, type KeyObject } from 'node:crypto';
+import { cloneJson } from '@org/core/internal';
 import type { JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { JwtPayload } from './claims.ts';
 import type { CompactParts } from './compact-parse.ts';
@@ -47,23 +48,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * A deep copy of decoded JSON (plain objects and arrays only, which is all the strict decoder makes):
- * what a caller receives, so its changes never reach the cached claims or another caller.
- * @internal
- */
-export function copyJson<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(copyJson) as T;
-  // A spread copies a plain object fastest; nested values are then replaced by their own copies.
-  const copy = { ...value } as Record<string, unknown>;
-  for (const name in copy) {
-    const member = copy[name];
-    if (member !== null && typeof member === 'object') copy[name] = copyJson(member);
-  }
-  return copy as T;
-}
-
 function isFlat(payload: Readonly<Record<string, unknown>>): boolean {
   for (const name in payload) {
     const member = payload[name];
@@ -74,7 +58,7 @@ function isFlat(payload: Readonly<Record<string, unknown>>): boolean {
 
 /** The claims a caller receives from an entry: a fresh copy it may change. @internal */
 export function handOut(entry: CachedToken): JwtPayload {
-  return (entry.flat ? { ...entry.payload } : copyJson(entry.payload)) as JwtPayload;
+  return (entry.flat ? { ...entry.payload } : cloneJson(entry.payload)) as JwtPayload;
 }
 
 /**

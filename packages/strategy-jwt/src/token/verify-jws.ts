@@ -63,6 +63,26 @@ function checkHeader(segment: string, algorithms: ReadonlySet<JwsAlgorithm>): Ch
 }
 
 /**
+ * The key `source` gives for `alg` and `kid`, or `undefined` when it has none or throws (a source's
+ * failure is "no key", never another error).
+ * @param source - Where keys come from.
+ * @param alg - The token's algorithm.
+ * @param kid - The token's `kid`, if it has one.
+ * @internal
+ */
+export function resolveKey(
+  source: VerificationKeySource,
+  alg: JwsAlgorithm,
+  kid: string | undefined,
+): ReturnType<VerificationKeySource['resolve']> | undefined {
+  try {
+    return source.resolve(kid === undefined ? { alg } : { alg, kid });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Every check of {@link verifyJws} before the signature: strict header JSON, header checks (`alg` from
  * the allow-list only, refused members, `kid` type), key resolution from memory and key type against
  * `alg`. Split out so the signature can also be checked off the main thread, after the same checks; the
@@ -87,12 +107,7 @@ export function checkJws(
   const { alg, kid } = checked;
   if (cached !== undefined && !algorithms.has(alg))
     throw fail('algorithm-not-allowed', 'Algorithm not allowed');
-  let resolved;
-  try {
-    resolved = source.resolve(kid === undefined ? { alg } : { alg, kid });
-  } catch {
-    resolved = undefined;
-  }
+  const resolved = resolveKey(source, alg, kid);
   if (!resolved) throw fail('key-not-found', 'No key for this token');
   if (resolved.alg !== alg || !keyFitsAlgorithm(resolved.key, alg)) {
     throw fail('algorithm-not-allowed', 'Algorithm does not match the key');
@@ -130,8 +145,19 @@ export function verifyJws(
   token: unknown,
   source: VerificationKeySource,
   algorithms: ReadonlySet<JwsAlgorithm>,
-): VerifiedJws {
-  const checked = checkJws(parseCompact(token), source, algorithms);
+): CheckedJws {
+  return assertSignature(checkJws(parseCompact(token), source, algorithms));
+}
+
+/**
+ * The synchronous signature step after {@link checkJws}: throws `invalid-signature` unless the signature
+ * verifies, then puts the header into the header cache ({@link rememberHeader}).
+ * @param checked - The output of {@link checkJws}.
+ * @returns `checked`, now verified.
+ * @throws NotAuthenticated with reason `invalid-signature`.
+ * @internal
+ */
+export function assertSignature(checked: CheckedJws): CheckedJws {
   if (!verifySignature(checked.alg, checked.key, checked.parts.signingInput, checked.parts.signature)) {
     throw invalidSignature();
   }

@@ -5,9 +5,15 @@ import { ALGORITHMS, type JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
 import { decodeJsonObject } from './strict-json.ts';
-import { checkJws, invalidSignature, rememberHeader, verifyJws, type CheckedJws } from './verify-jws.ts';
+import {
+  assertSignature,
+  checkJws,
+  invalidSignature,
+  rememberHeader,
+  verifyJws,
+  type CheckedJws,
+} from './verify-jws.ts';
 import { verifySignatureOffloaded } from './verify-signature-offload.ts';
-import { verifySignature } from './verify-signature.ts';
 
 /** A verified token's header and claims. @internal */
 export interface VerifiedToken {
@@ -38,10 +44,7 @@ export function verifyToken(
   options: ResolvedVerifyOptions,
   now: number,
 ): VerifiedToken {
-  const { header, parts } = verifyJws(token, source, options.algorithms);
-  const payload = decodeJsonObject(parts.payload);
-  validateClaims(payload, header, options, now);
-  return { header, payload };
+  return finish(verifyJws(token, source, options.algorithms), options, now);
 }
 
 function finish(checked: CheckedJws, options: ResolvedVerifyOptions, now: number): VerifiedTokenWithKey {
@@ -83,9 +86,5 @@ export function verifyParsedToken(
       return finish(checked, options, now);
     });
   }
-  if (!verifySignature(checked.alg, checked.key, parts.signingInput, parts.signature)) {
-    throw invalidSignature();
-  }
-  rememberHeader(checked);
-  return finish(checked, options, now);
+  return finish(assertSignature(checked), options, now);
 }
