@@ -2,9 +2,9 @@
 // HTTP benchmarks (issue 11): each server in its own process on 127.0.0.1, autocannon in this one.
 // See bench/http/README.md. Imports the built packages: run `npx turbo run build` first.
 //
-//   node bench/http/index.mjs            every scenario, 8 s each after a 2 s warm-up (~5 min)
-//   node bench/http/index.mjs --quick    scenarios 1-4, 2 s each
-//   node bench/http/index.mjs --full     every scenario and row, 20 s each
+//   node bench/http/index.mjs            every scenario, 3 rounds of 2.5 s per row after 1 s warm-ups (~6 min)
+//   node bench/http/index.mjs --quick    scenarios 1-4, one round of 2 s
+//   node bench/http/index.mjs --full     every scenario and row, 5 rounds of 6 s
 //   node bench/http/index.mjs --only 2,7 those scenarios
 import { pathToFileURL } from 'node:url';
 import { measure } from './load.mjs';
@@ -12,23 +12,45 @@ import { SCENARIOS } from './scenarios.mjs';
 import { forkServer, startDemo } from './targets.mjs';
 import { claims, signToken, tamper } from './token.mjs';
 
+// Rows of a scenario take turns, round after round (each round forks its server afresh, warms it up and
+// loads it): a burst of load from a neighbour on the shared machine then hits every row alike, and a
+// ratio to the baseline is taken within each round, its median reported with the rounds' min..max.
 const TIMINGS = {
-  quick: { duration: 2, warmup: 0.5, connections: 50 },
-  default: { duration: 8, warmup: 2, connections: 50 },
-  full: { duration: 20, warmup: 3, connections: 50 },
+  quick: { rounds: 1, duration: 2, warmup: 0.5, connections: 50 },
+  default: { rounds: 3, duration: 2.5, warmup: 1, connections: 50 },
+  full: { rounds: 5, duration: 6, warmup: 2, connections: 50 },
 };
 
+/** The median of `values` (finite numbers), or NaN when there are none. */
+function median(values) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const times = (value) => `${value.toFixed(2)}×`;
+
+/** `0.62×` for one round, `0.62× (0.58..0.66)` for several. */
+function summarise(ratios) {
+  if (ratios.length === 1) return times(ratios[0]);
+  return `${times(median(ratios))} (${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)})`;
+}
+
 /**
- * The comparison a row's note carries against its baseline: throughput (p99 for the rotation), and CPU
- * per request, which shared cores disturb less than throughput.
+ * The comparison a row's note carries against its baseline, round by round: throughput (p99 for the
+ * rotation), and CPU per request, which shared cores disturb less than throughput.
  */
-function compare(row, result, baseline) {
-  if (!baseline || !Number.isFinite(baseline.reqPerSec)) return undefined;
-  const cpu = `CPU/req ${(result.cpuUsPerReq / baseline.cpuUsPerReq).toFixed(2)}×`;
+function compare(row, rounds, baselineRounds) {
+  if (!baselineRounds) return undefined;
+  const pairs = rounds.map((r, i) => [r, baselineRounds[i]]).filter(([, b]) => b !== undefined);
+  if (pairs.length === 0) return undefined;
+  const cpu = `CPU/req ${summarise(pairs.map(([r, b]) => r.cpuUsPerReq / b.cpuUsPerReq))}`;
   if (row.server?.kind === 'ring-node') {
-    return `p99 ${(result.p99Ms / baseline.p99Ms).toFixed(2)}× steady, ${cpu}`;
+    return `p99 ${summarise(pairs.map(([r, b]) => r.p99Ms / b.p99Ms))} steady, ${cpu}`;
   }
-  return `req/s ${(result.reqPerSec / baseline.reqPerSec).toFixed(2)}× '${row.baseline}', ${cpu}`;
+  const reqs = summarise(pairs.map(([r, b]) => r.reqPerSec / b.reqPerSec));
+  return `req/s ${reqs} '${row.baseline}', ${cpu}`;
 }
 
 async function runRow(row, demo, timing, shared) {
@@ -48,11 +70,29 @@ async function runRow(row, demo, timing, shared) {
   }
 }
 
+/** One row's result from its rounds: the median of each figure, the rounds kept beside them. */
+function aggregate(rounds) {
+  const notes = [...new Set(rounds.map((r) => r.note).filter(Boolean))];
+  return {
+    reqPerSec: median(rounds.map((r) => r.reqPerSec)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuUsPerReq: median(rounds.map((r) => r.cpuUsPerReq)),
+    rounds: rounds.map(({ reqPerSec, p50Ms, p99Ms, cpuUsPerReq }) => ({
+      reqPerSec,
+      p50Ms,
+      p99Ms,
+      cpuUsPerReq,
+    })),
+    ...(notes.length > 0 && { note: notes.join('; ') }),
+  };
+}
+
 /**
- * Runs the HTTP scenarios and returns one row per measurement.
+ * Runs the HTTP scenarios and returns one row per measured row, its figures the medians of its rounds.
  * @param {{ quick?: boolean, full?: boolean, only?: number[], log?: (line: string) => void }} [options]
  * @returns {Promise<{ suite: 'http', scenario: string, name: string, reqPerSec: number, p50Ms: number,
- *   p99Ms: number, cpuUsPerReq: number, note?: string }[]>}
+ *   p99Ms: number, cpuUsPerReq: number, rounds?: object[], note?: string }[]>}
  */
 export async function runHttp({ quick = false, full = false, only, log = console.log } = {}) {
   const timing = TIMINGS[quick ? 'quick' : full ? 'full' : 'default'];
@@ -61,30 +101,38 @@ export async function runHttp({ quick = false, full = false, only, log = console
   const rows = [];
   for (const scenario of SCENARIOS) {
     if (only ? !only.includes(scenario.id) : quick && !scenario.quick) continue;
+    const measured = scenario.rows.filter((row) => !row.full || full);
+    const results = new Map(measured.map((row) => [row, []]));
+    const skipped = new Map();
     const demo = scenario.demo ? await startDemo() : undefined;
     try {
-      for (const row of scenario.rows) {
-        if (row.full && !full) continue;
-        log(`http ${scenario.id} ${scenario.scenario}: ${row.name} (${timing.duration} s)...`);
-        const result = await runRow(row, demo, timing, shared);
-        const base = { suite: 'http', scenario: scenario.scenario, name: row.name };
-        if (result.skipped) {
-          rows.push({
-            ...base,
-            reqPerSec: NaN,
-            p50Ms: NaN,
-            p99Ms: NaN,
-            cpuUsPerReq: NaN,
-            note: result.skipped,
-          });
-          continue;
+      for (let round = 1; round <= timing.rounds; round++) {
+        for (const row of measured) {
+          if (skipped.has(row)) continue;
+          log(
+            `http ${scenario.id} ${scenario.scenario}: ${row.name} (round ${round}/${timing.rounds}, ${timing.duration} s)...`,
+          );
+          const result = await runRow(row, demo, timing, shared);
+          if (result.skipped) skipped.set(row, result.skipped);
+          else results.get(row).push(result);
         }
-        const baseline = rows.find((r) => r.scenario === scenario.scenario && r.name === row.baseline);
-        const note = [compare(row, result, baseline), result.note].filter(Boolean).join('; ');
-        rows.push({ ...base, ...result, ...(note && { note }) });
       }
     } finally {
       await demo?.stop();
+    }
+    for (const row of measured) {
+      const base = { suite: 'http', scenario: scenario.scenario, name: row.name };
+      if (skipped.has(row)) {
+        const note = skipped.get(row);
+        rows.push({ ...base, reqPerSec: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, note });
+        continue;
+      }
+      const rounds = results.get(row);
+      const baseline = measured.find((r) => r.name === row.baseline);
+      const baselineRounds = baseline && !skipped.has(baseline) ? results.get(baseline) : undefined;
+      const result = aggregate(rounds);
+      const note = [compare(row, rounds, baselineRounds), result.note].filter(Boolean).join('; ');
+      rows.push({ ...base, ...result, ...(note && { note }) });
     }
   }
   return rows;
