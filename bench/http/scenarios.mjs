@@ -69,6 +69,13 @@ export const SCENARIOS = [
         guarded: true,
         baseline: 'unguarded',
       },
+      {
+        name: 'fastify.authenticate, entityCache on + verifiedTokenCache',
+        server: { kind: 'fastify', entityCache: true, tokenCache: true },
+        path: '/guarded',
+        guarded: true,
+        baseline: 'unguarded',
+      },
     ],
   },
   {

@@ -4,12 +4,18 @@ import { once } from 'node:events';
 import { AUDIENCE, ISSUER, SECRET, USER } from '../token.mjs';
 import { orgAuth } from './common.mjs';
 
-/** Fastify 5: `/open` answers the user, `/guarded` the same behind `fastify.authenticate`. */
-async function fastify({ entityCache = false }) {
+/**
+ * Fastify 5: `/open` answers the user, `/guarded` the same behind `fastify.authenticate`; `entityCache`
+ * and `tokenCache` (verifiedTokenCache) turn the caches on.
+ */
+async function fastify({ entityCache = false, tokenCache = false }) {
   const { default: Fastify } = await import('fastify');
   const { createHttpTransport } = await import('@org/http');
   const { fastifyTransport } = await import('@org/http/fastify');
-  const { auth } = await orgAuth(entityCache ? { entityCache: { ttl: 60_000 } } : {});
+  const { auth } = await orgAuth({
+    ...(entityCache && { entityCache: { ttl: 60_000 } }),
+    ...(tokenCache && { verifiedTokenCache: true }),
+  });
   const app = Fastify({ logger: false });
   await app.register(fastifyTransport, { transport: createHttpTransport(auth) });
   app.get('/open', async () => USER);
