@@ -84,7 +84,19 @@ export const SCENARIOS = [
     quick: true,
     rows: [
       { name: 'fast-jwt, cache off', server: { kind: 'fast-jwt', cache: false }, guarded: true },
+      {
+        name: 'ours (auth.verifyAccessToken), cache off',
+        server: { kind: 'org-verifier' },
+        guarded: true,
+        baseline: 'fast-jwt, cache off',
+      },
       { name: 'fast-jwt, cache on', server: { kind: 'fast-jwt', cache: true }, guarded: true },
+      {
+        name: 'ours (auth.verifyAccessToken), verifiedTokenCache',
+        server: { kind: 'org-verifier', tokenCache: true },
+        guarded: true,
+        baseline: 'fast-jwt, cache on',
+      },
       { name: 'raw node:crypto HS256', server: { kind: 'raw-crypto' }, guarded: true },
     ],
   },

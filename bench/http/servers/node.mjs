@@ -1,5 +1,6 @@
 // node:http servers: the ceiling (no auth), our guard (HS256, RS256, ES256; entity cache; signature
-// verification offloaded or not; with or without busy handlers), fast-jwt and a raw node:crypto verifier.
+// verification offloaded or not; with or without busy handlers), our verifier, fast-jwt and a raw
+// node:crypto verifier in a handler.
 import { createHmac, generateKeyPairSync, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AUDIENCE, ISSUER, SECRET, USER, claims, signToken, tamper } from '../token.mjs';
@@ -83,6 +84,21 @@ async function fastJwt({ cache = false }) {
   return { port: await listen(server), close: () => server.close() };
 }
 
+/**
+ * Our verifier in the same handler as fast-jwt's (no user lookup): `auth.verifyAccessToken`, strict, with
+ * revocation, the verified-token cache off or on.
+ */
+async function orgVerifier({ tokenCache = false }) {
+  const { auth } = await orgAuth(tokenCache ? { verifiedTokenCache: true } : {});
+  const server = createServer((req, res) => {
+    auth.verifyAccessToken(bearer(req) ?? '').then(
+      (payload) => sendJson(res, 200, payload.sub === String(USER.id) ? USER : {}),
+      () => unauthorized(res),
+    );
+  });
+  return { port: await listen(server), close: () => server.close() };
+}
+
 /** A lax node:crypto verifier in the handler: HMAC, JSON.parse, exp/aud/iss. The floor of any guard. */
 async function rawCrypto() {
   const server = createServer((req, res) => {
@@ -101,4 +117,10 @@ async function rawCrypto() {
   return { port: await listen(server), close: () => server.close() };
 }
 
-export const nodeServers = { ceiling, 'org-node': orgNode, 'fast-jwt': fastJwt, 'raw-crypto': rawCrypto };
+export const nodeServers = {
+  ceiling,
+  'org-node': orgNode,
+  'org-verifier': orgVerifier,
+  'fast-jwt': fastJwt,
+  'raw-crypto': rawCrypto,
+};
