@@ -73,6 +73,11 @@ async function runRow(row, demo, timing, shared) {
 /** One row's result from its rounds: the median of each figure, the rounds kept beside them. */
 function aggregate(rounds) {
   const notes = [...new Set(rounds.map((r) => r.note).filter(Boolean))];
+  const changes = rounds.map((r) => r.keySetChanges).filter((n) => n !== undefined);
+  if (changes.length > 0) {
+    const total = changes.reduce((sum, n) => sum + n, 0);
+    notes.unshift(`${total} key-set changes in ${changes.length} round${changes.length === 1 ? '' : 's'}`);
+  }
   return {
     reqPerSec: median(rounds.map((r) => r.reqPerSec)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),

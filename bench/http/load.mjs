@@ -27,7 +27,8 @@ function cannon(url, token, seconds, connections) {
 
 /**
  * Measures `row` on a started `target` with `timing` `{ duration, warmup, connections }` (seconds).
- * @returns {Promise<{ reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerReq: number, note?: string }>}
+ * @returns {Promise<{ reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerReq: number,
+ *   keySetChanges?: number, note?: string }>}
  */
 export async function measure(target, row, token, tampered, timing) {
   const url = `${target.base}${row.path ?? '/'}`;
@@ -40,12 +41,12 @@ export async function measure(target, row, token, tampered, timing) {
   const notes = [];
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) notes.push(`${failed} failed (non-2xx ${result.non2xx}, errors ${result.errors})`);
-  if (changes !== undefined && row.server?.kind === 'ring-node') notes.push(`${changes} key-set changes`);
   return {
     reqPerSec: completed / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     cpuUsPerReq: completed > 0 ? cpuUs / completed : NaN,
+    ...(changes !== undefined && row.server?.kind === 'ring-node' && { keySetChanges: changes }),
     ...(notes.length > 0 && { note: notes.join('; ') }),
   };
 }
