@@ -7,6 +7,8 @@
 //   node bench/http/index.mjs --full     every scenario and row, 5 rounds of 6 s
 //   node bench/http/index.mjs --only 2,7 those scenarios
 import { pathToFileURL } from 'node:url';
+import { ratio } from '../lib/format.mjs';
+import { median } from '../lib/measure.mjs';
 import { measure } from './load.mjs';
 import { SCENARIOS } from './scenarios.mjs';
 import { forkServer, startDemo } from './targets.mjs';
@@ -21,20 +23,13 @@ const TIMINGS = {
   full: { rounds: 5, duration: 6, warmup: 2, connections: 50 },
 };
 
-/** The median of `values` (finite numbers), or NaN when there are none. */
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-const times = (value) => `${value.toFixed(2)}×`;
+// A round that completed no request has NaN figures: it is left out of the medians.
+const finiteMedian = (values) => median(values.filter(Number.isFinite));
 
 /** `0.62×` for one round, `0.62× (0.58..0.66)` for several. */
 function summarise(ratios) {
-  if (ratios.length === 1) return times(ratios[0]);
-  return `${times(median(ratios))} (${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)})`;
+  if (ratios.length === 1) return ratio(ratios[0]);
+  return `${ratio(finiteMedian(ratios))} (${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)})`;
 }
 
 /**
@@ -79,16 +74,11 @@ function aggregate(rounds) {
     notes.unshift(`${total} key-set changes in ${changes.length} round${changes.length === 1 ? '' : 's'}`);
   }
   return {
-    reqPerSec: median(rounds.map((r) => r.reqPerSec)),
-    p50Ms: median(rounds.map((r) => r.p50Ms)),
-    p99Ms: median(rounds.map((r) => r.p99Ms)),
-    cpuUsPerReq: median(rounds.map((r) => r.cpuUsPerReq)),
-    rounds: rounds.map(({ reqPerSec, p50Ms, p99Ms, cpuUsPerReq }) => ({
-      reqPerSec,
-      p50Ms,
-      p99Ms,
-      cpuUsPerReq,
-    })),
+    reqPerSec: finiteMedian(rounds.map((r) => r.reqPerSec)),
+    p50Ms: finiteMedian(rounds.map((r) => r.p50Ms)),
+    p99Ms: finiteMedian(rounds.map((r) => r.p99Ms)),
+    cpuUsPerReq: finiteMedian(rounds.map((r) => r.cpuUsPerReq)),
+    rounds,
     ...(notes.length > 0 && { note: notes.join('; ') }),
   };
 }
