@@ -3,6 +3,7 @@ import { errorResponse } from './error-response.ts';
 import { toAuthError } from './errors.ts';
 import {
   authenticateRequest,
+  authenticateRequestFromCache,
   notifyError,
   resolveAuthenticateOptions,
   type AuthenticateOptions,
@@ -15,6 +16,15 @@ export type ConnectMiddleware = (
   res: ServerResponse,
   next: (error?: unknown) => void,
 ) => void;
+
+// Calls `next()`, handing it what the rest of the chain throws, as Connect does.
+function proceed(next: (error?: unknown) => void): void {
+  try {
+    next();
+  } catch (error) {
+    next(error);
+  }
+}
 
 /**
  * Creates a Connect-style middleware that authenticates the request ({@link authenticate}) and calls
@@ -38,14 +48,10 @@ export function authenticateMiddleware(
 ): ConnectMiddleware {
   const options = resolveAuthenticateOptions(settings, strategies);
   return (req, res, next) => {
+    // A request the caches answer goes on at once, with no promise in between.
+    if (authenticateRequestFromCache(auth, options, req, req) !== undefined) return proceed(next);
     authenticateRequest(auth, options, req, req).then(
-      () => {
-        try {
-          next();
-        } catch (error) {
-          next(error);
-        }
-      },
+      () => proceed(next),
       (caught: unknown) => {
         const error = toAuthError(caught);
         notifyError(options, error, req);

@@ -256,6 +256,46 @@ export class AuthenticationBase extends EventEmitter implements AuthenticationHo
     }
   }
 
+  /**
+   * The request guards' shortcut: what `parse(req, ...parseNames)` then
+   * `authenticate(data, { provider }, ...allowed)` would resolve with, answered synchronously by the
+   * first parse strategy's `authenticateFromCache` (from its caches), or `undefined` when that cannot be
+   * known without the full path: `parse` or `authenticate` overridden on this service, a first parse
+   * strategy without the shortcut or not in `allowed`, a cache miss, or any failure (the full path then
+   * reports it). The guards call it before their full path; an application has no need to.
+   *
+   * @param req - The request.
+   * @param provider - The guard's `params.provider`.
+   * @param parseNames - The strategies that parse, in order (`parseStrategies`, else the guard's).
+   * @param allowed - The strategies that may authenticate.
+   * @returns The authentication result, or `undefined`.
+   */
+  authenticateFromCache(
+    req: IncomingMessage | Request,
+    provider: string,
+    parseNames: readonly string[],
+    allowed: readonly string[],
+  ): AuthenticationResult | undefined {
+    if (this.parse !== AuthenticationBase.prototype.parse) return undefined;
+    if (this.authenticate !== AuthenticationBase.prototype.authenticate) return undefined;
+    const name = parseNames[0];
+    if (name === undefined || !allowed.includes(name)) return undefined;
+    const strategy = this.#strategies.get(name);
+    if (strategy?.authenticateFromCache === undefined) return undefined;
+    let result: AuthenticationResult | undefined;
+    try {
+      result = strategy.authenticateFromCache(req, provider);
+    } catch {
+      // Not this path's to report: the full path meets the same failure and reports it.
+      return undefined;
+    }
+    // The full path authenticates with the strategy named in the parsed data: answer only when that is
+    // the strategy asked (one instance registered under two names names itself by the last one).
+    if (result?.authentication?.strategy !== name) return undefined;
+    if (this.#isReady && !this.#unclaimedReported) this.#reportUnclaimed();
+    return result;
+  }
+
   #allowedStrategy(
     data: AuthenticationRequest | null | undefined,
     allowed: string[],

@@ -153,6 +153,69 @@ describe('EntityCache', () => {
     expect(users.gets).toBe(4);
   });
 
+  it('keeps the LRU order when the most recently used entry is hit again and again', async () => {
+    await users.create({ email: 'c@example.com' });
+    users.gets = 0;
+    cache = new EntityCache({ max: 2, ttl: 1000 });
+    await lookup(1);
+    await lookup(2);
+    await lookup(2); // already the newest: no reordering needed
+    expect(cache.peek(users, 1)).toBeDefined(); // 1 becomes the newest
+    expect(cache.peek(users, 1)).toBeDefined();
+    await lookup(3); // evicts 2, the least recently used
+    expect(cache.peek(users, 2)).toBeUndefined();
+    expect(cache.peek(users, 1)).toEqual({ id: 1, email: 'a@example.com' });
+    expect(users.gets).toBe(3);
+  });
+
+  describe('peek', () => {
+    it('answers a loaded entry synchronously, as a fresh copy, without loading', async () => {
+      expect(cache.peek(users, 1)).toBeUndefined();
+      expect(users.gets).toBe(0);
+      await lookup(1);
+      const first = cache.peek(users, '1')!;
+      expect(first).toEqual({ id: 1, email: 'a@example.com' });
+      first.email = 'changed';
+      expect(cache.peek(users, 1)).toEqual({ id: 1, email: 'a@example.com' });
+      expect(users.gets).toBe(1);
+    });
+
+    it('does not answer while the load is under way, nor for a failed load', async () => {
+      const pending = lookup(1);
+      expect(cache.peek(users, 1)).toBeUndefined();
+      await pending;
+      expect(cache.peek(users, 1)).toBeDefined();
+      await expect(lookup(9)).rejects.toBeInstanceOf(NotFound);
+      expect(cache.peek(users, 9)).toBeUndefined();
+    });
+
+    it('stops answering after a change event, past the TTL, and after close()', async () => {
+      vi.useFakeTimers();
+      cache = new EntityCache({ ttl: 1000 });
+      await lookup(1);
+      await lookup(2);
+      await users.patch(1, { disabled: true });
+      expect(cache.peek(users, 1)).toBeUndefined();
+      vi.advanceTimersByTime(999);
+      expect(cache.peek(users, 2)).toBeDefined();
+      vi.advanceTimersByTime(1);
+      expect(cache.peek(users, 2)).toBeUndefined();
+      await lookup(2);
+      cache.close();
+      expect(cache.peek(users, 2)).toBeUndefined();
+    });
+
+    it('keeps variants and services apart, and never subscribes', async () => {
+      const other = new Users();
+      await other.create({ email: 'other@example.com' });
+      await cache.get(users, 1, () => users.get(1), 'provider:rest');
+      expect(cache.peek(users, 1)).toBeUndefined();
+      expect(cache.peek(users, 1, 'provider:rest')).toEqual({ id: 1, email: 'a@example.com' });
+      expect(cache.peek(other, 1, 'provider:rest')).toBeUndefined();
+      expect(other.listenerCount('patched')).toBe(0);
+    });
+  });
+
   it('shares one load between concurrent lookups of the same id', async () => {
     const [a, b] = await Promise.all([lookup(1), lookup(1)]);
     expect(a).toEqual(b);

@@ -29,6 +29,9 @@ interface Entry {
   // How a caller's copy is made, set once the load resolves: cloneJson for a JSON tree (then `value` is
   // the cache's own copy, so nobody can later put a Date in it), else structuredClone.
   copy: <V>(value: V) => V;
+  // Set with `held` once the load resolved: what `peek` may answer without waiting.
+  settled: boolean;
+  held: unknown;
 }
 
 type Listener = (record: unknown) => void;
@@ -85,6 +88,8 @@ export class EntityCache {
   readonly #variants: string[] = [];
   #closed = false;
   #services = 0;
+  // The key last put at the end of `#entries` (the most recently used one, while it is still held).
+  #newest: string | undefined;
 
   /**
    * @param options - Size, TTL and clock.
@@ -169,8 +174,7 @@ export class EntityCache {
     const now = this.#now();
     const hit = this.#entries.get(key);
     if (hit !== undefined && hit.expires > now) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
+      this.#touch(key, hit);
       const value = (await hit.value) as T;
       return hit.copy(value);
     }
@@ -179,9 +183,12 @@ export class EntityCache {
       value: Promise.resolve(load()).then((value) => keep(entry, value)),
       expires: now + this.ttl,
       copy: structuredClone,
+      settled: false,
+      held: undefined,
     };
     this.#entries.delete(key);
     this.#entries.set(key, entry);
+    this.#newest = key;
     this.#evict();
     try {
       const value = await entry.value;
@@ -192,6 +199,27 @@ export class EntityCache {
       if (this.#entries.get(key) === entry) this.#entries.delete(key);
       throw error;
     }
+  }
+
+  /**
+   * The entity `id` of `service` from the cache alone, synchronously: a fresh copy of a loaded, unexpired
+   * entry (now the most recently used), else `undefined`. It never loads, never subscribes, and never
+   * waits for a load under way; a guard answering from its caches uses it, then falls back to
+   * {@link EntityCache.get}.
+   *
+   * @param service - The entity service the id belongs to.
+   * @param id - The entity id.
+   * @param variant - Which view of the entity, as for {@link EntityCache.get}. @defaultValue `''`
+   * @returns A copy of the entity, or `undefined` when the cache cannot answer at once.
+   */
+  peek<T>(service: EntityService<T>, id: Id, variant = ''): T | undefined {
+    const subscription = this.#subscriptions.get(service);
+    if (subscription === undefined) return undefined;
+    const key = entryKey(subscription.prefix, variant, id);
+    const hit = this.#entries.get(key);
+    if (hit === undefined || !hit.settled || hit.expires <= this.#now()) return undefined;
+    this.#touch(key, hit);
+    return hit.copy(hit.held as T);
   }
 
   /**
@@ -241,6 +269,15 @@ export class EntityCache {
     return subscription;
   }
 
+  // Makes `key` the most recently used entry: re-inserted at the end of the map's order, unless it is
+  // there already (a user's repeat requests then cost no map writes).
+  #touch(key: string, entry: Entry): void {
+    if (key === this.#newest) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.#newest = key;
+  }
+
   #drop(prefix: string, id: Id): void {
     for (const variant of this.#variants) this.#entries.delete(entryKey(prefix, variant, id));
   }
@@ -255,9 +292,14 @@ export class EntityCache {
 
 // What the entry holds of a loaded value: its own copy of a JSON tree, or the value itself.
 function keep(entry: Entry, value: unknown): unknown {
-  if (!isJsonTree(value)) return value;
-  entry.copy = cloneJson;
-  return cloneJson(value);
+  let held = value;
+  if (isJsonTree(value)) {
+    entry.copy = cloneJson;
+    held = cloneJson(value);
+  }
+  entry.held = held;
+  entry.settled = true;
+  return held;
 }
 
 // JSON.stringify escapes NUL, so the variant ends at the first raw NUL after the prefix: no variant and

@@ -3,6 +3,7 @@ import { toAuthError } from './errors.ts';
 import { errorResponse } from './error-response.ts';
 import {
   authenticateRequest,
+  authenticateRequestFromCache,
   notifyError,
   resolveAuthenticateOptions,
   type AuthenticateOptions,
@@ -53,7 +54,7 @@ export function fastifyAuthenticate(
   ...strategies: string[]
 ): FastifyAuthenticateHook {
   const options = resolveAuthenticateOptions(settings, strategies);
-  return async (request, reply) => {
+  const full = async (request: FastifyRequestLike, reply: FastifyReplyLike) => {
     try {
       await authenticateRequest(auth, options, request.raw, request);
       return undefined;
@@ -67,4 +68,11 @@ export function fastifyAuthenticate(
       return reply.send(body);
     }
   };
+  // A request the caches answer resolves at once: no async frame, no work beyond the cache lookups.
+  return (request, reply) =>
+    authenticateRequestFromCache(auth, options, request.raw, request) === undefined
+      ? full(request, reply)
+      : PASSED;
 }
+
+const PASSED: Promise<undefined> = Promise.resolve(undefined);

@@ -2,10 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthenticationBase } from './authentication-base.ts';
 import { configError } from './options-check.ts';
 import { NotAuthenticated, toAuthError, type AuthError } from './errors.ts';
-import type { AuthenticationResult } from './strategy.ts';
+import type { AuthenticationRequest, AuthenticationResult } from './strategy.ts';
 
-/** The part of the authentication service a guard uses. */
-export type GuardedAuthentication = Pick<AuthenticationBase, 'authenticate' | 'parse' | 'configuration'>;
+/**
+ * The part of the authentication service a guard uses; `authenticateFromCache`, when present, lets it
+ * answer a request its strategy's caches already hold without the full path.
+ */
+export type GuardedAuthentication = Pick<AuthenticationBase, 'authenticate' | 'parse' | 'configuration'> &
+  Partial<Pick<AuthenticationBase, 'authenticateFromCache'>>;
 
 /** Settings of {@link authenticate}, {@link authenticateMiddleware} and {@link fastifyAuthenticate}. */
 export interface AuthenticateOptions {
@@ -74,6 +78,44 @@ export function notifyError(options: AuthenticateOptions, error: AuthError, req:
   }
 }
 
+// Sets the outcome of an authentication on `target` (the request, or a framework's request object).
+function setOutcome(
+  auth: GuardedAuthentication,
+  target: object,
+  result: AuthenticationResult,
+  data: AuthenticationRequest,
+): void {
+  const entity = auth.configuration.entity;
+  const carrier = target as Record<string, unknown>;
+  carrier.authentication = result.authentication ?? data;
+  if (typeof entity === 'string' && result[entity] !== undefined) carrier[entity] = result[entity];
+}
+
+/**
+ * Authenticates `req` from the strategy's caches alone, synchronously (see
+ * `AuthenticationBase.authenticateFromCache`), and sets the outcome on `target`; `undefined` when the
+ * caches cannot answer, and the caller then takes {@link authenticateRequest}. Never throws.
+ * @internal
+ */
+export function authenticateRequestFromCache(
+  auth: GuardedAuthentication,
+  options: ResolvedAuthenticateOptions,
+  req: IncomingMessage | Request,
+  target: object,
+): AuthenticationResult | undefined {
+  if (auth.authenticateFromCache === undefined) return undefined;
+  try {
+    const parseNames = auth.configuration.parseStrategies ?? options.strategies;
+    const result = auth.authenticateFromCache(req, options.provider, parseNames, options.strategies);
+    if (result?.authentication === undefined) return undefined;
+    setOutcome(auth, target, result, result.authentication);
+    return result;
+  } catch {
+    // A shortcut never fails a request: the full path meets the same problem and reports it.
+    return undefined;
+  }
+}
+
 /**
  * Authenticates `req` and sets the outcome on `target` (the request itself, or a framework's request
  * object wrapping it).
@@ -91,10 +133,7 @@ export async function authenticateRequest(
     const data = await auth.parse(req, ...(auth.configuration.parseStrategies ?? options.strategies));
     if (data === null) throw new NotAuthenticated('Not authenticated', { reason: 'no-credentials' });
     const result = await auth.authenticate(data, { provider: options.provider }, ...options.strategies);
-    const entity = auth.configuration.entity;
-    const carrier = target as Record<string, unknown>;
-    carrier.authentication = result.authentication ?? data;
-    if (typeof entity === 'string' && result[entity] !== undefined) carrier[entity] = result[entity];
+    setOutcome(auth, target, result, data);
     return result;
   } catch (error) {
     throw toAuthError(error);
@@ -128,5 +167,8 @@ export function authenticate(
   ...strategies: string[]
 ): AuthenticateGuard {
   const options = resolveAuthenticateOptions(settings, strategies);
-  return (req) => authenticateRequest(auth, options, req, req);
+  return (req) => {
+    const cached = authenticateRequestFromCache(auth, options, req, req);
+    return cached === undefined ? authenticateRequest(auth, options, req, req) : Promise.resolve(cached);
+  };
 }

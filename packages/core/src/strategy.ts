@@ -65,6 +65,17 @@ export interface AuthenticationStrategy {
   /** Reads credentials from an HTTP request; resolves with null when it finds none. */
   parse?(req: unknown, res?: unknown): Promise<AuthenticationRequest | null>;
   /**
+   * The request guards' shortcut (not in Feathers): authenticates `req` synchronously from what the
+   * strategy already holds in memory (verified tokens, entities), or answers `undefined` whenever it
+   * cannot, and the guard then takes the full path (`parse`, then `authenticate`). A result MUST be the
+   * one `parse(req)` then `authenticate(data, { provider, authenticated: true })` would resolve with at
+   * that moment, every check included (revocation, key, entity); when any of those steps is overridden,
+   * the strategy answers `undefined`. A failure is never answered here: the full path reports it.
+   * @param req - The request (a Node `IncomingMessage` or a Fetch `Request`).
+   * @param provider - The guard's `params.provider` (`'rest'`).
+   */
+  authenticateFromCache?(req: unknown, provider: string): AuthenticationResult | undefined;
+  /**
    * Called by `AuthenticationService.create` when this strategy's result already carries an access token
    * (a client re-authenticating with its token): resolves with the claims and signing options of a NEW
    * token to issue in its place (a refresh), or `undefined` to return the result unchanged (Feathers'

@@ -258,19 +258,10 @@ export class Denylist implements RevocationCheck {
     const jti = text(payload?.jti);
     const sub = text(payload?.sub);
     if (jti === undefined && sub === undefined) return false;
-    const memory = this.#memory;
-    if (memory !== undefined) {
+    if (this.#memory !== undefined) {
       // Synchronous: the answer is settled when this returns, with no await hop in between.
       try {
-        // Skipped (with their key digest) while no entry of that kind was ever written: they would miss.
-        const listed =
-          jti === undefined || !memory.hasTokens ? undefined : memory.get(this.#key('jti', payload.iss, jti));
-        if (listed !== undefined) return true;
-        const cutoff =
-          sub === undefined || !memory.hasSubjects
-            ? undefined
-            : memory.get(this.#key('sub', payload.iss, sub));
-        return revokedBy(cutoff, payload.iat);
+        return this.#listedInMemory(this.#memory, payload, jti, sub);
       } catch (error) {
         this.#onError(error);
         if (this.#failMode === 'closed') throw storeUnavailable(error);
@@ -290,6 +281,39 @@ export class Denylist implements RevocationCheck {
       if (this.#failMode === 'closed') throw error;
       return false;
     }
+  }
+
+  /**
+   * {@link Denylist.isRevoked}'s answer without waiting, for the in-process store; `undefined` with a
+   * shared store (only a round trip knows) or when the in-process store fails (`isRevoked` then reports it
+   * and applies the fail mode).
+   * @param payload - The verified payload.
+   */
+  isRevokedNow(payload: RevocablePayload): boolean | undefined {
+    const jti = text(payload?.jti);
+    const sub = text(payload?.sub);
+    if (jti === undefined && sub === undefined) return false;
+    if (this.#memory === undefined) return undefined;
+    try {
+      return this.#listedInMemory(this.#memory, payload, jti, sub);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // Skips a lookup (with its key digest) while no entry of that kind was ever written: it would miss.
+  #listedInMemory(
+    memory: InProcessEntries,
+    payload: RevocablePayload,
+    jti: string | undefined,
+    sub: string | undefined,
+  ): boolean {
+    const listed =
+      jti === undefined || !memory.hasTokens ? undefined : memory.get(this.#key('jti', payload.iss, jti));
+    if (listed !== undefined) return true;
+    const cutoff =
+      sub === undefined || !memory.hasSubjects ? undefined : memory.get(this.#key('sub', payload.iss, sub));
+    return revokedBy(cutoff, payload.iat);
   }
 
   /** Runs a write on the in-process store; a failure (full) is reported as the keyv path reports it. */

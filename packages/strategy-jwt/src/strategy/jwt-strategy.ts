@@ -1,4 +1,5 @@
 import {
+  AuthenticationBase,
   AuthenticationBaseStrategy,
   BadRequest,
   EntityCache,
@@ -27,7 +28,7 @@ import {
   type ExpiryAction,
   type JwtStrategySettings,
 } from './jwt-strategy-settings.ts';
-import { readAccessToken, type HeaderSource } from './parse-header.ts';
+import { peekAccessToken, readAccessToken, type HeaderSource } from './parse-header.ts';
 import { refreshClaims } from './refresh-claims.ts';
 
 /** The resolved `authentication.jwt` section, with the service-level defaults filled in. */
@@ -85,10 +86,10 @@ function internalParams(params: Params, query: Query): Params {
   return internal;
 }
 
-/** The `configuration` getter `object` has, from its own class or a subclass. */
-function configurationGetter(object: object): unknown {
+/** The getter `object` has for `name`, from its own class or a subclass (`undefined` for a value). */
+function getterOf(object: object, name: string): unknown {
   for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(o, 'configuration');
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
     if (descriptor !== undefined) return descriptor.get;
   }
   return undefined;
@@ -126,6 +127,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   #implicitRevocation = false;
   #entityCache: EntityCache | undefined;
   #ownGetter: boolean | undefined;
+  #ownEntityService: boolean | undefined;
   #memo: { auth: unknown; own: unknown; value: JwtStrategyConfiguration } | undefined;
   readonly #expiry = new ConnectionExpiry<Connection>({
     onError: (error) => this.#report(error),
@@ -195,7 +197,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   // service's configuration and this strategy's section) are frozen, so its result is memoised on their
   // identity instead of built twice per request; a subclass that overrides the getter is always asked.
   #requestConfiguration(): JwtStrategyConfiguration {
-    this.#ownGetter ??= configurationGetter(this) === JWT_CONFIGURATION_GETTER;
+    this.#ownGetter ??= getterOf(this, 'configuration') === JWT_CONFIGURATION_GETTER;
     if (!this.#ownGetter) return this.configuration;
     const auth = this.authentication?.configuration;
     const own: unknown = super.configuration;
@@ -385,6 +387,91 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   }
 
   /**
+   * The request guards' shortcut (see `AuthenticationStrategy.authenticateFromCache`): the result
+   * {@link JWTStrategy.parse} then {@link JWTStrategy.authenticate} would resolve with, answered
+   * synchronously when both caches hold it: the token from the `verifiedTokenCache` (its key still
+   * resolving, its time claims and revocation checked now) and, unless `entity` is `null`, the entity
+   * from `authentication.entityCache`, as `getEntity` would read it for `provider`. `undefined` in every
+   * other case, and the guard takes the full path: a cache off or missing, no token in the request, a
+   * shared revocation store, a `sub` the cache does not hold, and whenever `parse`, `authenticate`,
+   * `getEntityId`, `getEntity`, `fetchEntity`, `getEntityQuery`, the `configuration` getter, the
+   * service's `verifyAccessToken` or the token issuer's is not this package's own.
+   * @param req - The request.
+   * @param provider - The guard's `params.provider`.
+   * @returns The authentication result, or `undefined`.
+   */
+  authenticateFromCache(req: unknown, provider: string): AuthenticationResult | undefined {
+    const tokens = this.#cacheableIssuer();
+    if (tokens === undefined) return undefined;
+    const configuration = this.#requestConfiguration();
+    const { header, schemes, entity } = configuration;
+    // Only the plain `<scheme> <token>` header; the strict parser in verifyFromCache refuses whitespace and
+    // commas in the token, so what passes is what `parse` would read. Anything else takes the full path.
+    const accessToken = peekAccessToken(req as HeaderSource, { header, schemes });
+    if (accessToken === null) return undefined;
+    const payload = tokens.verifyFromCache(accessToken);
+    if (payload === undefined) return undefined;
+    const strategy = this.name ?? 'jwt';
+    const result: AuthenticationResult = {
+      accessToken,
+      authentication: { strategy, accessToken, payload },
+    };
+    if (entity === null) return result;
+    const cache = this.#entityCache;
+    const id = payload.sub as Id | undefined;
+    if (cache === undefined || id === undefined || id === null || id === '') return undefined;
+    const entityService = this.#entityServiceOf(configuration);
+    if (entityService === undefined) return undefined;
+    // As getEntity: the internal record when the external read would add nothing, else the external view.
+    const value =
+      !provider || isPlainRead(entityService)
+        ? cache.peek(entityService, id)
+        : cache.peek(entityService, id, `provider:${String(provider)}`);
+    if (value === undefined) return undefined;
+    // `result` is this call's own object: the entity is added to it, as `authenticate` adds it to a copy.
+    if (entity === '__proto__') return withMember(result, entity, value);
+    result[entity] = value;
+    return result;
+  }
+
+  // `this.entityService` (the base getter) without building the configuration object again; a subclass
+  // that overrides the getter is asked.
+  #entityServiceOf(configuration: JwtStrategyConfiguration): EntityService | undefined {
+    this.#ownEntityService ??= getterOf(this, 'entityService') === BASE_ENTITY_SERVICE_GETTER;
+    if (!this.#ownEntityService) return this.entityService ?? undefined;
+    const auth = this.authentication;
+    const path: unknown = configuration.service ?? auth?.configuration.service;
+    return typeof path === 'string' && path !== '' ? auth?.getEntityService(path) : undefined;
+  }
+
+  // The token service the shortcut may ask: ours, reached through the service's own verifyAccessToken,
+  // with none of the steps of `authenticate` overridden (an override decides something the caches
+  // cannot know). Undefined otherwise.
+  #cacheableIssuer(): TokenService | undefined {
+    const proto = JWTStrategy.prototype;
+    if (
+      this.authenticate !== proto.authenticate ||
+      this.parse !== proto.parse ||
+      this.getEntityId !== proto.getEntityId ||
+      this.getEntity !== proto.getEntity ||
+      this.fetchEntity !== proto.fetchEntity ||
+      this.getEntityQuery !== proto.getEntityQuery
+    ) {
+      return undefined;
+    }
+    this.#ownGetter ??= getterOf(this, 'configuration') === JWT_CONFIGURATION_GETTER;
+    if (!this.#ownGetter) return undefined;
+    const auth = this.authentication as Partial<AuthenticationService> | undefined;
+    if (auth?.verifyAccessToken !== AuthenticationBase.prototype.verifyAccessToken) return undefined;
+    const issuer = auth.tokenIssuer;
+    if (!(issuer instanceof TokenService)) return undefined;
+    return issuer.verifyAccessToken === TokenService.prototype.verifyAccessToken &&
+      issuer.verifyFromCache === TokenService.prototype.verifyFromCache
+      ? issuer
+      : undefined;
+  }
+
+  /**
    * Reads the token from the configured header of a Node `IncomingMessage` or a Fetch `Request`.
    * @param req - The request.
    * @returns `{ strategy, accessToken }`, or `null` when the request carries no token for this strategy.
@@ -514,3 +601,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
 }
 
 const JWT_CONFIGURATION_GETTER = Object.getOwnPropertyDescriptor(JWTStrategy.prototype, 'configuration')?.get;
+const BASE_ENTITY_SERVICE_GETTER = Object.getOwnPropertyDescriptor(
+  AuthenticationBaseStrategy.prototype,
+  'entityService',
+)?.get;

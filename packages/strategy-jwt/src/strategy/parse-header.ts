@@ -85,8 +85,12 @@ function hasQueryToken(req: HeaderSource): boolean {
 
 /** Whether `word` is one of `schemes`, case-insensitively (no lower-cased copy of the list per request). */
 function isScheme(schemes: readonly string[], word: string): boolean {
+  // The exact spelling first (`Bearer`): no lower-cased copies on the common request.
+  for (const scheme of schemes) if (scheme === word) return true;
   const lower = word.toLowerCase();
-  for (const scheme of schemes) if (scheme.toLowerCase() === lower) return true;
+  for (const scheme of schemes) {
+    if (scheme.length === word.length && scheme.toLowerCase() === lower) return true;
+  }
   return false;
 }
 
@@ -153,4 +157,25 @@ export function readAccessToken(req: HeaderSource, options: ReadAccessTokenOptio
 
   if (hasQueryToken(req)) throw ambiguous();
   return token;
+}
+
+/**
+ * The token of a request whose configured header is one line `<scheme> <token>`, with a configured scheme
+ * and a single space, and which has no `access_token` query parameter: what {@link readAccessToken}
+ * returns for that request whenever `<token>` holds neither whitespace nor a comma. The token is not
+ * checked: the caller's strict token parser refuses both. `null` for any other request, where
+ * `readAccessToken` decides (and reports what is wrong). It never throws.
+ * @param req - A Node `IncomingMessage` or a Fetch `Request`.
+ * @param options - The header name and the accepted schemes.
+ * @internal
+ */
+export function peekAccessToken(req: HeaderSource, options: ReadAccessTokenOptions): string | null {
+  const values = headerValues(req, options.header);
+  if (values.length !== 1) return null;
+  const line = values[0]!;
+  const space = line.indexOf(' ');
+  if (space <= 0 || space === line.length - 1 || !isScheme(options.schemes, line.slice(0, space))) {
+    return null;
+  }
+  return hasQueryToken(req) ? null : line.slice(space + 1);
 }

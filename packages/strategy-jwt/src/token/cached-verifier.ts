@@ -83,6 +83,27 @@ export class CachedVerifier {
     return this.#store(digest, parts, verified);
   }
 
+  /**
+   * The claims of `token` when the cache holds it and it still verifies at `now` (key, time claims);
+   * `undefined` otherwise (a miss, a malformed token, a failed re-check), never throwing: the caller then
+   * takes {@link CachedVerifier.verify}, which reports the failure. An entry that fails its re-check is
+   * left for `verify` to drop.
+   * @param token - The raw token.
+   * @param now - The current time in whole seconds.
+   * @returns A copy of the verified claims, or `undefined`.
+   */
+  peek(token: string, now: number): JwtPayload | undefined {
+    try {
+      parseCompact(token);
+      const hit = this.#cache.get(tokenDigest(token));
+      if (hit === undefined || !stillVerifies(this.#source, hit)) return undefined;
+      validateClaims(hit.payload, hit.header, this.#options, now);
+      return handOut(hit);
+    } catch {
+      return undefined;
+    }
+  }
+
   #store(digest: string, parts: ReturnType<typeof parseCompact>, verified: VerifiedTokenWithKey): JwtPayload {
     const handedOut = cloneJson(verified.payload);
     this.#cache.set(digest, parts, verified);

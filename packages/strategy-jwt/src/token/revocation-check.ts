@@ -11,6 +11,13 @@ export interface RevocationCheck {
    */
   isRevoked(payload: JwtPayload): Promise<boolean>;
   /**
+   * The same answer as {@link RevocationCheck.isRevoked}, synchronously, when the check holds it in
+   * memory; `undefined` when only a store round trip (or the full path's error handling) can answer.
+   * Optional: without it, a request guard's cache shortcut is never taken.
+   * @param payload - The verified claims.
+   */
+  isRevokedNow?(payload: JwtPayload): boolean | undefined;
+  /**
    * Revokes a verified token until it expires. Idempotent.
    * @param payload - The verified claims.
    */

@@ -351,6 +351,30 @@ export class TokenService implements TokenIssuer {
     return payload;
   }
 
+  /**
+   * What {@link TokenService.verifyAccessToken} without options would resolve with, answered
+   * synchronously from the verified-token cache: the token's claims when the cache holds it, its key
+   * still resolves, its time claims hold at this moment and a revocation check that answers from memory
+   * says it is not revoked (with no revocation check configured, none is asked). `undefined` in every
+   * other case: the cache off or missing the token, a shared revocation store (only a round trip knows),
+   * a failed check. It never throws; call `verifyAccessToken` then, which answers or reports the failure.
+   * The request guards' cache shortcut uses it.
+   * @param token - The raw token.
+   * @returns A fresh copy of the verified claims, or `undefined`.
+   */
+  verifyFromCache(token: string): JwtPayload | undefined {
+    if (this.#cached === undefined) return undefined;
+    const revocation = this.#revocation;
+    if (revocation !== undefined && revocation.isRevokedNow === undefined) return undefined;
+    const payload = this.#cached.peek(token, Math.floor(this.#clock() / 1000));
+    if (payload === undefined || revocation === undefined) return payload;
+    try {
+      return revocation.isRevokedNow!(payload) === false ? payload : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   #verifyUncached(
     token: string,
     options: Partial<JwtVerifyOptions> | undefined,

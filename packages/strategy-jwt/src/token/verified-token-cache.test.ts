@@ -251,3 +251,64 @@ describe('verified-token cache: configuration', () => {
     ).toBeUndefined();
   });
 });
+
+describe('verifyFromCache (the request guards\u2019 synchronous answer)', () => {
+  test('answers a cached token with a fresh copy of what verifyAccessToken answers', async () => {
+    const service = cached();
+    const token = await service.createAccessToken({}, { subject: '1' });
+    expect(service.verifyFromCache(token)).toBeUndefined();
+    const verified = await service.verifyAccessToken(token);
+    const first = service.verifyFromCache(token)!;
+    expect(first).toEqual(verified);
+    first.sub = 'changed';
+    expect(service.verifyFromCache(token)).toEqual(verified);
+  });
+
+  test('never throws, and answers undefined for what only verifyAccessToken may report', async () => {
+    const clock = movableClock();
+    const service = cached({}, clock);
+    const token = await service.createAccessToken({}, { subject: '1' });
+    await service.verifyAccessToken(token);
+    for (const bad of [undefined, 42, '', 'a.b', `${token} `, `${token}=`, 'x'.repeat(9000)]) {
+      expect(service.verifyFromCache(bad as string)).toBeUndefined();
+    }
+    clock.set(NOW_MS + 2 * 86_400 * 1000);
+    expect(service.verifyFromCache(token)).toBeUndefined();
+    expect(await refusal(service.verifyAccessToken(token))).toMatchObject({ reason: 'token-expired' });
+    expect(new TokenService({ secret: SECRET }).verifyFromCache(token)).toBeUndefined();
+  });
+
+  test('asks an in-process revocation check, and declines with one that needs a round trip', async () => {
+    const clock = movableClock();
+    const denylist = createDenylist({ clock: clock.now });
+    const service = cached({ revocation: denylist }, clock);
+    const token = await service.createAccessToken({}, { subject: '1' });
+    const payload = await service.verifyAccessToken(token);
+    expect(service.verifyFromCache(token)).toEqual(payload);
+    await service.revokeAccessToken(token, payload);
+    expect(service.verifyFromCache(token)).toBeUndefined();
+
+    const remote = cached(
+      { revocation: { isRevoked: async () => false, revoke: async () => undefined } },
+      clock,
+    );
+    const other = await remote.createAccessToken({}, { subject: '1' });
+    await remote.verifyAccessToken(other);
+    expect(remote.verifyFromCache(other)).toBeUndefined();
+    const throwing = cached(
+      {
+        revocation: {
+          isRevoked: async () => false,
+          isRevokedNow: () => {
+            throw new Error('broken');
+          },
+          revoke: async () => undefined,
+        },
+      },
+      clock,
+    );
+    const third = await throwing.createAccessToken({}, { subject: '1' });
+    await throwing.verifyAccessToken(third);
+    expect(throwing.verifyFromCache(third)).toBeUndefined();
+  });
+});
