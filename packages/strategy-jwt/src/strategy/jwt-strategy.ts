@@ -405,6 +405,9 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     if (tokens === undefined) return undefined;
     const configuration = this.#requestConfiguration();
     const { header, schemes, entity } = configuration;
+    // Without the entity cache there is nothing to answer from: decline before reading the request.
+    const cache = this.#entityCache;
+    if (entity !== null && cache === undefined) return undefined;
     // Only the plain `<scheme> <token>` header; the strict parser in verifyFromCache refuses whitespace and
     // commas in the token, so what passes is what `parse` would read. Anything else takes the full path.
     const accessToken = peekAccessToken(req as HeaderSource, { header, schemes });
@@ -417,7 +420,6 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
       authentication: { strategy, accessToken, payload },
     };
     if (entity === null) return result;
-    const cache = this.#entityCache;
     const id = payload.sub as Id | undefined;
     if (cache === undefined || id === undefined || id === null || id === '') return undefined;
     const entityService = this.#entityServiceOf(configuration);
