@@ -17,7 +17,7 @@ import { createKeyRing, type KeyRing } from '../keys/key-ring.ts';
 import { keyvKeyStore } from '../keys/stores/keyv-key-store.ts';
 import { DAY, HOUR, KEK, clock, kidOf } from '../keys/test-ring-support.ts';
 import { JWTStrategy } from './jwt-strategy.ts';
-import { TEST_SECRET, rejection } from './test-auth.ts';
+import { authWith, rejection } from './test-auth.ts';
 
 const ADA = { id: 1, email: 'ada@example.com', password: '$scrypt$hash' };
 const CACHES = { entityCache: { ttl: 60_000 }, verifiedTokenCache: true };
@@ -45,17 +45,7 @@ async function setup(
   users: MemoryService = new MemoryService({ records: [{ ...ADA }] }),
   Service: typeof AuthenticationService = AuthenticationService,
 ) {
-  const auth = new Service(
-    {
-      secret: TEST_SECRET,
-      service: 'users',
-      authStrategies: ['jwt'],
-      ...configuration,
-    } as AuthenticationConfiguration,
-    { services: { users } },
-  );
-  auth.register('jwt', strategy);
-  await auth.setup();
+  const auth = await authWith(users, configuration, strategy, Service);
   const token = await auth.createAccessToken({}, { subject: '1' });
   const guard = authenticate(auth, 'jwt');
   // The first request takes the full path and fills both caches.

@@ -4,6 +4,7 @@ import {
   AuthenticationService,
   NotAuthenticated,
   type AuthenticationConfiguration,
+  type EntityService,
   type Params,
 } from '@org/core';
 import { JWTStrategy } from './jwt-strategy.ts';
@@ -34,7 +35,21 @@ export async function createTestAuth(
       return store.get(id, params);
     },
   });
-  const auth = new AuthenticationService(
+  const auth = await authWith(users, configuration, strategy);
+  return { auth, strategy, users, store, calls };
+}
+
+/**
+ * An `AuthenticationService` (or a subclass) over `users` with the test secret, `strategy` registered as
+ * `jwt` and `configuration` merged over the defaults; set up.
+ */
+export async function authWith(
+  users: EntityService,
+  configuration: Partial<AuthenticationConfiguration> = {},
+  strategy: JWTStrategy = new JWTStrategy(),
+  Service: typeof AuthenticationService = AuthenticationService,
+): Promise<AuthenticationService> {
+  const auth = new Service(
     {
       secret: TEST_SECRET,
       service: 'users',
@@ -45,7 +60,7 @@ export async function createTestAuth(
   );
   auth.register('jwt', strategy);
   await auth.setup();
-  return { auth, strategy, users, store, calls };
+  return auth;
 }
 
 /** The `NotAuthenticated` a promise rejects with; fails the test on any other outcome. */
