@@ -215,15 +215,6 @@ describe('JWTStrategy.authenticateFromCache: the guards answer from both caches'
             }
           })(),
       ],
-      [
-        'the entityService getter',
-        () =>
-          new (class extends JWTStrategy {
-            override get entityService() {
-              return super.entityService;
-            }
-          })(),
-      ],
     ];
 
     it.each(overrides)('%s', async (_name, make) => {
@@ -235,6 +226,21 @@ describe('JWTStrategy.authenticateFromCache: the guards answer from both caches'
       expect(shortcut).toHaveBeenCalled();
       expect(shortcut.mock.results.every((r) => r.value === undefined)).toBe(true);
       expect(ask).toHaveBeenCalledOnce();
+    });
+
+    it('an overridden entityService getter is asked, and its service is the one peeked', async () => {
+      const asked: string[] = [];
+      class OwnService extends JWTStrategy {
+        override get entityService() {
+          asked.push('entityService');
+          return super.entityService;
+        }
+      }
+      const { token, guard, full } = await setup(CACHES, new OwnService());
+      asked.length = 0;
+      expect((await guard(request(token))).user).toEqual(ADA);
+      expect(asked).toEqual(['entityService']);
+      expect(full).not.toHaveBeenCalled();
     });
 
     it("the service's verifyAccessToken", async () => {

@@ -86,10 +86,10 @@ function internalParams(params: Params, query: Query): Params {
   return internal;
 }
 
-/** The getter `object` has for `name`, from its own class or a subclass (`undefined` for a value). */
-function getterOf(object: object, name: string): unknown {
+/** The `configuration` getter `object` has, from its own class or a subclass. */
+function configurationGetter(object: object): unknown {
   for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    const descriptor = Object.getOwnPropertyDescriptor(o, 'configuration');
     if (descriptor !== undefined) return descriptor.get;
   }
   return undefined;
@@ -127,7 +127,6 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   #implicitRevocation = false;
   #entityCache: EntityCache | undefined;
   #ownGetter: boolean | undefined;
-  #ownEntityService: boolean | undefined;
   #memo: { auth: unknown; own: unknown; value: JwtStrategyConfiguration } | undefined;
   readonly #expiry = new ConnectionExpiry<Connection>({
     onError: (error) => this.#report(error),
@@ -197,8 +196,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   // service's configuration and this strategy's section) are frozen, so its result is memoised on their
   // identity instead of built twice per request; a subclass that overrides the getter is always asked.
   #requestConfiguration(): JwtStrategyConfiguration {
-    this.#ownGetter ??= getterOf(this, 'configuration') === JWT_CONFIGURATION_GETTER;
-    if (!this.#ownGetter) return this.configuration;
+    if (!this.#ownConfigurationGetter()) return this.configuration;
     const auth = this.authentication?.configuration;
     const own: unknown = super.configuration;
     const memo = this.#memo;
@@ -206,6 +204,24 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     const value = this.configuration;
     this.#memo = { auth, own, value };
     return value;
+  }
+
+  // True unless a subclass overrides the `configuration` getter (decided once).
+  #ownConfigurationGetter(): boolean {
+    this.#ownGetter ??= configurationGetter(this) === JWT_CONFIGURATION_GETTER;
+    return this.#ownGetter;
+  }
+
+  /**
+   * The entity service named by the `service` setting of `authentication.jwt`, else of `authentication`, as
+   * the base class reads it, from the configuration memoised per request path rather than a fresh
+   * {@link JWTStrategy.configuration} object on every read; `undefined` when none is configured or
+   * registered.
+   */
+  override get entityService(): EntityService | undefined {
+    const auth = this.authentication;
+    const path: unknown = this.#requestConfiguration().service ?? auth?.configuration.service;
+    return typeof path === 'string' && path !== '' ? auth?.getEntityService(path) : undefined;
   }
 
   /**
@@ -395,7 +411,8 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
    * other case, and the guard takes the full path: a cache off or missing, no token in the request, a
    * shared revocation store, a `sub` the cache does not hold, and whenever `parse`, `authenticate`,
    * `getEntityId`, `getEntity`, `fetchEntity`, `getEntityQuery`, the `configuration` getter, the
-   * service's `verifyAccessToken` or the token issuer's is not this package's own.
+   * service's `verifyAccessToken` or the token issuer's is not this package's own. The entity is peeked
+   * in the cache of {@link JWTStrategy.entityService}, overridden or not, as `getEntity` reads it.
    * @param req - The request.
    * @param provider - The guard's `params.provider`.
    * @returns The authentication result, or `undefined`.
@@ -403,8 +420,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
   authenticateFromCache(req: unknown, provider: string): AuthenticationResult | undefined {
     const tokens = this.#cacheableIssuer();
     if (tokens === undefined) return undefined;
-    const configuration = this.#requestConfiguration();
-    const { header, schemes, entity } = configuration;
+    const { header, schemes, entity } = this.#requestConfiguration();
     // Without the entity cache there is nothing to answer from: decline before reading the request.
     const cache = this.#entityCache;
     if (entity !== null && cache === undefined) return undefined;
@@ -422,8 +438,8 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     if (entity === null) return result;
     const id = payload.sub as Id | undefined;
     if (cache === undefined || id === undefined || id === null || id === '') return undefined;
-    const entityService = this.#entityServiceOf(configuration);
-    if (entityService === undefined) return undefined;
+    const entityService = this.entityService;
+    if (entityService === undefined || entityService === null) return undefined;
     // As getEntity: the internal record when the external read would add nothing, else the external view.
     const value =
       !provider || isPlainRead(entityService)
@@ -434,16 +450,6 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     if (entity === '__proto__') return withMember(result, entity, value);
     result[entity] = value;
     return result;
-  }
-
-  // `this.entityService` (the base getter) without building the configuration object again; a subclass
-  // that overrides the getter is asked.
-  #entityServiceOf(configuration: JwtStrategyConfiguration): EntityService | undefined {
-    this.#ownEntityService ??= getterOf(this, 'entityService') === BASE_ENTITY_SERVICE_GETTER;
-    if (!this.#ownEntityService) return this.entityService ?? undefined;
-    const auth = this.authentication;
-    const path: unknown = configuration.service ?? auth?.configuration.service;
-    return typeof path === 'string' && path !== '' ? auth?.getEntityService(path) : undefined;
   }
 
   // The token service the shortcut may ask: ours, reached through the service's own verifyAccessToken,
@@ -461,8 +467,7 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     ) {
       return undefined;
     }
-    this.#ownGetter ??= getterOf(this, 'configuration') === JWT_CONFIGURATION_GETTER;
-    if (!this.#ownGetter) return undefined;
+    if (!this.#ownConfigurationGetter()) return undefined;
     const auth = this.authentication as Partial<AuthenticationService> | undefined;
     if (auth?.verifyAccessToken !== AuthenticationBase.prototype.verifyAccessToken) return undefined;
     const issuer = auth.tokenIssuer;
@@ -603,7 +608,3 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
 }
 
 const JWT_CONFIGURATION_GETTER = Object.getOwnPropertyDescriptor(JWTStrategy.prototype, 'configuration')?.get;
-const BASE_ENTITY_SERVICE_GETTER = Object.getOwnPropertyDescriptor(
-  AuthenticationBaseStrategy.prototype,
-  'entityService',
-)?.get;

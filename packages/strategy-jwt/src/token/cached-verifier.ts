@@ -63,19 +63,8 @@ export class CachedVerifier {
   verify(token: unknown, now: number): JwtPayload | Promise<JwtPayload> {
     const parts = parseCompact(token);
     const digest = tokenDigest(token as string);
-    const hit = this.#cache.get(digest);
-    if (hit !== undefined) {
-      if (stillVerifies(this.#source, hit)) {
-        try {
-          validateClaims(hit.payload, hit.header, this.#options, now);
-        } catch (error) {
-          this.#cache.delete(digest);
-          throw error;
-        }
-        return handOut(hit);
-      }
-      this.#cache.delete(digest);
-    }
+    const hit = this.#hit(digest, now);
+    if (hit !== undefined) return hit;
     const verified = verifyParsedToken(parts, this.#source, this.#options, now);
     if (verified instanceof Promise) {
       return verified.then((result) => this.#store(digest, parts, result));
@@ -84,10 +73,10 @@ export class CachedVerifier {
   }
 
   /**
-   * The claims of `token` when the cache holds it and it still verifies at `now` (key, time claims);
-   * `undefined` otherwise (a miss, a malformed token, a failed re-check), never throwing: the caller then
-   * takes {@link CachedVerifier.verify}, which reports the failure. An entry that fails its re-check is
-   * left for `verify` to drop.
+   * The claims of `token` when the cache holds it and it still verifies at `now` (key, time claims), as
+   * {@link CachedVerifier.verify} answers a hit; `undefined` otherwise (a miss, a malformed token, a failed
+   * re-check, whose entry is dropped as `verify` drops it), never throwing: the caller then takes `verify`,
+   * which reports the failure.
    * @param token - The raw token.
    * @param now - The current time in whole seconds.
    * @returns A copy of the verified claims, or `undefined`.
@@ -95,13 +84,28 @@ export class CachedVerifier {
   peek(token: string, now: number): JwtPayload | undefined {
     try {
       parseCompact(token);
-      const hit = this.#cache.get(tokenDigest(token));
-      if (hit === undefined || !stillVerifies(this.#source, hit)) return undefined;
-      validateClaims(hit.payload, hit.header, this.#options, now);
-      return handOut(hit);
+      return this.#hit(tokenDigest(token), now);
     } catch {
       return undefined;
     }
+  }
+
+  // A hit counts while the source still resolves its key (else it is dropped: `undefined`) and its claims
+  // hold at `now` (else it is dropped and the claims' error thrown).
+  #hit(digest: string, now: number): JwtPayload | undefined {
+    const hit = this.#cache.get(digest);
+    if (hit === undefined) return undefined;
+    if (!stillVerifies(this.#source, hit)) {
+      this.#cache.delete(digest);
+      return undefined;
+    }
+    try {
+      validateClaims(hit.payload, hit.header, this.#options, now);
+    } catch (error) {
+      this.#cache.delete(digest);
+      throw error;
+    }
+    return handOut(hit);
   }
 
   #store(digest: string, parts: ReturnType<typeof parseCompact>, verified: VerifiedTokenWithKey): JwtPayload {
