@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { validateClaims, type JwtPayload } from './claims.ts';
-import { parseCompact } from './compact-parse.ts';
+import { certainlyValidSpan, validateClaims, type JwtPayload } from './claims.ts';
+import { isCompactToken, parseCompact } from './compact-parse.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
 import { cloneJson } from '@org/core/internal';
@@ -23,10 +23,11 @@ function stillVerifies(source: VerificationKeySource, entry: CachedToken): boole
 /**
  * The default-options verification path of a `TokenService` with `verifiedTokenCache` on.
  *
- * Order: the strict pre-parser first (a malformed token is never hashed nor looked up), then the SHA-256
+ * Order: the strict pre-parser's checks first (a malformed token is never hashed nor looked up), then the SHA-256
  * digest of the whole token as the key. A hit counts only while the key source still resolves the
- * token's `kid` to the key that verified it, and only after every claim check runs again at `now`
- * (`exp`, `nbf`, `iat`, `maxTokenAge` with the configured `clockTolerance`); a hit that fails is dropped.
+ * token's `kid` to the key that verified it, and only while its time claims hold at `now` (`exp`, `nbf`,
+ * `iat`, `maxTokenAge` with the configured `clockTolerance`: inside the span stored with the entry, else
+ * every claim check again); a hit that fails is dropped.
  * The caller checks revocation after this, on hits as on misses. Callers get a copy of the claims.
  * @internal
  */
@@ -82,8 +83,9 @@ export class CachedVerifier {
    * @returns A copy of the verified claims, or `undefined`.
    */
   peek(token: string, now: number): JwtPayload | undefined {
+    // The pre-parser's checks without its segments: a hit needs none of them.
+    if (!isCompactToken(token)) return undefined;
     try {
-      parseCompact(token);
       return this.#hit(tokenDigest(token), now);
     } catch {
       return undefined;
@@ -99,18 +101,24 @@ export class CachedVerifier {
       this.#cache.delete(digest);
       return undefined;
     }
-    try {
-      validateClaims(hit.payload, hit.header, this.#options, now);
-    } catch (error) {
-      this.#cache.delete(digest);
-      throw error;
+    // Inside the span stored with the entry the time claims hold for certain (the others never change);
+    // outside it, near an edge or past one, every claim check runs again and reports the failure.
+    const { span } = hit;
+    // Written so that a NaN anywhere means the full checks.
+    if (!(now >= span.from && now <= span.until)) {
+      try {
+        validateClaims(hit.payload, hit.header, this.#options, now);
+      } catch (error) {
+        this.#cache.delete(digest);
+        throw error;
+      }
     }
     return handOut(hit);
   }
 
   #store(digest: string, parts: ReturnType<typeof parseCompact>, verified: VerifiedTokenWithKey): JwtPayload {
     const handedOut = cloneJson(verified.payload);
-    this.#cache.set(digest, parts, verified);
+    this.#cache.set(digest, parts, verified, certainlyValidSpan(verified.payload, this.#options));
     return handedOut;
   }
 

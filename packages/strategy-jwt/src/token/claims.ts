@@ -118,3 +118,30 @@ export function validateClaims(
     if (!ok) throw invalid('Invalid "aud" claim');
   }
 }
+
+/**
+ * The span of whole seconds in which every time check of {@link validateClaims} (`exp`, `nbf`, `iat`,
+ * `maxTokenAge`, with the clock tolerance) certainly passes for claims that passed it once: `from <= now
+ * <= until`. It is one second narrower at each end than the checks themselves, so that no rounding of
+ * a fractional claim or tolerance can widen it; a `now` outside it is not necessarily invalid, only to be
+ * checked in full. The verified-token cache re-checks a hit against it and calls `validateClaims` outside it.
+ * @param payload - Claims that passed `validateClaims` with `options`.
+ * @param options - The resolved verification options.
+ * @internal
+ */
+export function certainlyValidSpan(
+  payload: JwtPayload,
+  options: ResolvedVerifyOptions,
+): { from: number; until: number } {
+  const tolerance = options.clockTolerance;
+  const { exp, nbf, iat } = payload;
+  let from = -Infinity;
+  if (typeof nbf === 'number') from = nbf - tolerance + 1;
+  if (typeof iat === 'number') from = Math.max(from, iat - tolerance + 1);
+  let until = typeof exp === 'number' ? exp + tolerance - 1 : -Infinity;
+  if (options.maxTokenAge !== undefined) {
+    // Without `iat` the checks refuse the token: an empty span.
+    until = typeof iat === 'number' ? Math.min(until, iat + tolerance + options.maxTokenAge - 1) : -Infinity;
+  }
+  return { from, until };
+}

@@ -22,21 +22,51 @@ const VALUE = new Uint8Array(128);
   VALUE[c.charCodeAt(0)] = i;
 });
 
-function malformed(message = 'Malformed token'): NotAuthenticated {
+function malformed(message: string): NotAuthenticated {
   return new NotAuthenticated(message, { reason: 'token-malformed' });
 }
 
 /**
- * True when `segment` (already known to use only the alphabet) is the canonical unpadded base64url
- * encoding of its bytes: a length that is not 1 mod 4, and zero unused bits in the last character.
- * This is what "decode then re-encode gives the input back" means, checked without re-encoding.
+ * True when `token.slice(start, end)` (already known to use only the alphabet) is the canonical unpadded
+ * base64url encoding of its bytes: a length that is not 1 mod 4, and zero unused bits in the last
+ * character. This is what "decode then re-encode gives the input back" means, checked without
+ * re-encoding or slicing.
  */
-function isCanonical(segment: string): boolean {
-  const rest = segment.length & 3;
+function isCanonical(token: string, start: number, end: number): boolean {
+  const rest = (end - start) & 3;
   if (rest === 0) return true;
   if (rest === 1) return false;
-  const last = VALUE[segment.charCodeAt(segment.length - 1)]!;
+  const last = VALUE[token.charCodeAt(end - 1)]!;
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/**
+ * Every check of the pre-parser, without building anything: the message of the first check `token`
+ * fails, or `undefined` when it is a well-formed compact JWS. {@link parseCompact} throws the message;
+ * {@link isCompactToken} only asks (a cache lookup needs no segments).
+ */
+function compactProblem(token: unknown): string | undefined {
+  if (typeof token !== 'string' || token.length === 0) return 'Malformed token';
+  const length = token.length;
+  if (length > MAX_TOKEN_LENGTH) return 'Token too long';
+  if (OUTSIDE_ALPHABET.test(token)) return 'Malformed token: not base64url';
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
+    if (token.split('.').length === 5) return 'Encrypted tokens (JWE) are not accepted';
+    return 'Malformed token: expected three segments';
+  }
+  // An empty payload is a valid JWS (RFC 7515: any octet sequence; Wycheproof emptyPayload); it can never be a
+  // JWT claims set, so the payload step refuses it, after the signature, like any other non-object.
+  if (first === 0 || second === length - 1) return 'Malformed token: empty segment';
+  if (
+    !isCanonical(token, 0, first) ||
+    !isCanonical(token, first + 1, second) ||
+    !isCanonical(token, second + 1, length)
+  ) {
+    return 'Malformed token: non-canonical base64url';
+  }
+  return undefined;
 }
 
 /**
@@ -51,26 +81,25 @@ function isCanonical(segment: string): boolean {
  * @internal
  */
 export function parseCompact(token: unknown): CompactParts {
-  if (typeof token !== 'string' || token.length === 0) throw malformed();
-  const length = token.length;
-  if (length > MAX_TOKEN_LENGTH) throw malformed('Token too long');
-  if (OUTSIDE_ALPHABET.test(token)) throw malformed('Malformed token: not base64url');
-  const first = token.indexOf('.');
-  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
-  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
-    if (token.split('.').length === 5) throw malformed('Encrypted tokens (JWE) are not accepted');
-    throw malformed('Malformed token: expected three segments');
-  }
-  const header = token.slice(0, first);
-  const payload = token.slice(first + 1, second);
-  const signature = token.slice(second + 1);
-  // An empty payload is a valid JWS (RFC 7515: any octet sequence; Wycheproof emptyPayload); it can never be a
-  // JWT claims set, so the payload step refuses it, after the signature, like any other non-object.
-  if (header.length === 0 || signature.length === 0) {
-    throw malformed('Malformed token: empty segment');
-  }
-  if (!isCanonical(header) || !isCanonical(payload) || !isCanonical(signature)) {
-    throw malformed('Malformed token: non-canonical base64url');
-  }
-  return { header, payload, signature, signingInput: token.slice(0, second) };
+  const problem = compactProblem(token);
+  if (problem !== undefined) throw malformed(problem);
+  const text = token as string;
+  const first = text.indexOf('.');
+  const second = text.indexOf('.', first + 1);
+  return {
+    header: text.slice(0, first),
+    payload: text.slice(first + 1, second),
+    signature: text.slice(second + 1),
+    signingInput: text.slice(0, second),
+  };
+}
+
+/**
+ * True when {@link parseCompact} would accept `token`: the same checks, in the same order, with nothing
+ * allocated (the verified-token cache's hit path needs only the answer before it hashes the token).
+ * @param token - The raw token.
+ * @internal
+ */
+export function isCompactToken(token: unknown): boolean {
+  return compactProblem(token) === undefined;
 }

@@ -94,6 +94,27 @@ describe('verified-token cache: time is checked on every hit', () => {
     expect(await refusal(service.verifyAccessToken(token))).toMatchObject({ reason: 'token-not-yet-valid' });
   });
 
+  test('at the edges of the span kept with an entry, the full claim checks decide (fractional exp)', async () => {
+    const clock = movableClock();
+    const service = cached({}, clock);
+    const token = forge(
+      'HS256',
+      createSecretKey(Buffer.from(SECRET)),
+      '{"alg":"HS256","typ":"access"}',
+      JSON.stringify(claims({ exp: NOW + 10.5 })),
+    );
+    await service.verifyAccessToken(token);
+    for (const second of [0, 9, 10]) {
+      clock.set(NOW_MS + second * 1000);
+      expect(service.verifyFromCache(token), `at +${second}s`).toMatchObject({ exp: NOW + 10.5 });
+      await expect(service.verifyAccessToken(token)).resolves.toMatchObject({ exp: NOW + 10.5 });
+    }
+    clock.set(NOW_MS + 11_000);
+    expect(service.verifyFromCache(token)).toBeUndefined();
+    expect(size(service)).toBe(0);
+    expect(await refusal(service.verifyAccessToken(token))).toMatchObject({ reason: 'token-expired' });
+  });
+
   test('maxTokenAge is counted from iat at each hit', async () => {
     const clock = movableClock();
     const service = cached({ verifyOptions: { maxTokenAge: '10m' } }, clock);

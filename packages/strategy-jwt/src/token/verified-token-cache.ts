@@ -16,7 +16,21 @@ export interface CachedToken {
   readonly bytes: number;
   /** True when no claim is an object or array: a shallow copy is then a deep one. */
   readonly flat: boolean;
+  /**
+   * The seconds in which the time claims certainly still hold (`certainlyValidSpan`): a hit inside it
+   * needs no other time check; outside it, every claim check runs again.
+   */
+  readonly span: Readonly<TimeSpan>;
 }
+
+/** Whole seconds from `from` to `until`, both included. @internal */
+export interface TimeSpan {
+  from: number;
+  until: number;
+}
+
+// An empty span: every hit runs the claim checks in full.
+const NO_SPAN: Readonly<TimeSpan> = Object.freeze({ from: Infinity, until: -Infinity });
 
 /** A list node: the cache's recency order is a doubly linked list through its entries. */
 interface Node {
@@ -119,11 +133,13 @@ export class VerifiedTokenCache {
    * @param parts - Its pre-parsed segments (for the size estimate).
    * @param verified - What verified it, and its claims; the header is frozen in place, and the caller
    *   keeps no reference to the claims.
+   * @param span - When its time claims certainly hold; by default never (every hit checks them in full).
    */
   set(
     digest: string,
     parts: CompactParts,
     verified: { header: Record<string, unknown>; payload: JwtPayload; alg: JwsAlgorithm; key: KeyObject },
+    span: Readonly<TimeSpan> = NO_SPAN,
   ): void {
     const bytes = estimateEntryBytes(parts);
     if (bytes > this.settings.maxBytes) return;
@@ -140,6 +156,7 @@ export class VerifiedTokenCache {
       key: verified.key,
       bytes,
       flat: isFlat(payload),
+      span,
     };
     const node: Node = { digest, entry, newer: undefined, older: undefined };
     this.#nodes.set(digest, node);
