@@ -112,6 +112,30 @@ describe('the guards answer from the strategy caches (authenticateFromCache)', (
     }
   });
 
+  it('fastifyAuthenticate continues through done() on a hit, and returns a promise otherwise', async () => {
+    const { auth, strategy, token, full } = await setup();
+    const hook = fastifyAuthenticate(auth, 'jwt');
+    const reply = {} as any;
+    const hit = { raw: nodeRequest(token) } as any;
+    const done = vi.fn();
+    expect(hook(hit, reply, done)).toBeUndefined();
+    expect(done).toHaveBeenCalledWith();
+    expect(hit.user).toEqual({ id: 1, name: 'Ada' });
+    // Called as code calls it, without done: a promise, even on a hit.
+    await expect(hook({ raw: nodeRequest(token) } as any, reply)).resolves.toBeUndefined();
+    expect(full).not.toHaveBeenCalled();
+
+    strategy.shortcut = 'decline';
+    const miss = { raw: nodeRequest(token) } as any;
+    const later = vi.fn();
+    const pending = hook(miss, reply, later);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toBeUndefined();
+    expect(later).not.toHaveBeenCalled();
+    expect(miss.user).toEqual({ id: 1, name: 'Ada' });
+    expect(full).toHaveBeenCalledTimes(1);
+  });
+
   it('a declined or throwing shortcut leaves the request to the full path', async () => {
     const { auth, strategy, token, full } = await setup();
     for (const mode of ['decline', 'throw'] as const) {
