@@ -48,7 +48,10 @@ describe('certainlyValidSpan', () => {
             if (ok) valid++;
             if (now >= span.from && now <= span.until) {
               spanned++;
-              expect(ok, `${JSON.stringify(payload)} tolerance ${tolerance} maxAge ${maxAge} at ${now - NOW}`).toBe(true);
+              expect(
+                ok,
+                `${JSON.stringify(payload)} tolerance ${tolerance} maxAge ${maxAge} at ${now - NOW}`,
+              ).toBe(true);
             }
           }
           // One second narrower at each end, never more (a fractional edge rounds it to at most two).
