@@ -119,6 +119,12 @@ export function validateClaims(
   }
 }
 
+/** Whole seconds from `from` to `until`, both included. @internal */
+export interface TimeSpan {
+  from: number;
+  until: number;
+}
+
 /**
  * The span of whole seconds in which every time check of {@link validateClaims} (`exp`, `nbf`, `iat`,
  * `maxTokenAge`, with the clock tolerance) certainly passes for claims that passed it once: `from <= now
@@ -129,10 +135,7 @@ export function validateClaims(
  * @param options - The resolved verification options.
  * @internal
  */
-export function certainlyValidSpan(
-  payload: JwtPayload,
-  options: ResolvedVerifyOptions,
-): { from: number; until: number } {
+export function certainlyValidSpan(payload: JwtPayload, options: ResolvedVerifyOptions): TimeSpan {
   const tolerance = options.clockTolerance;
   const { exp, nbf, iat } = payload;
   let from = -Infinity;

@@ -41,11 +41,12 @@ function isCanonical(token: string, start: number, end: number): boolean {
 }
 
 /**
- * Every check of the pre-parser, without building anything: the message of the first check `token`
- * fails, or `undefined` when it is a well-formed compact JWS. {@link parseCompact} throws the message;
- * {@link isCompactToken} only asks (a cache lookup needs no segments).
+ * Every check of the pre-parser, without building anything: the index of the second `.` when `token` is
+ * a well-formed compact JWS (where the segments split), else the message of the first check it fails.
+ * {@link parseCompact} slices at the dots or throws the message; {@link isCompactToken} only asks (a cache
+ * lookup needs no segments).
  */
-function compactProblem(token: unknown): string | undefined {
+function scanCompact(token: unknown): number | string {
   if (typeof token !== 'string' || token.length === 0) return 'Malformed token';
   const length = token.length;
   if (length > MAX_TOKEN_LENGTH) return 'Token too long';
@@ -66,7 +67,7 @@ function compactProblem(token: unknown): string | undefined {
   ) {
     return 'Malformed token: non-canonical base64url';
   }
-  return undefined;
+  return second;
 }
 
 /**
@@ -81,11 +82,11 @@ function compactProblem(token: unknown): string | undefined {
  * @internal
  */
 export function parseCompact(token: unknown): CompactParts {
-  const problem = compactProblem(token);
-  if (problem !== undefined) throw malformed(problem);
+  const second = scanCompact(token);
+  if (typeof second === 'string') throw malformed(second);
   const text = token as string;
+  // Within the header segment only: the scan already found where the payload ends.
   const first = text.indexOf('.');
-  const second = text.indexOf('.', first + 1);
   return {
     header: text.slice(0, first),
     payload: text.slice(first + 1, second),
@@ -101,5 +102,5 @@ export function parseCompact(token: unknown): CompactParts {
  * @internal
  */
 export function isCompactToken(token: unknown): boolean {
-  return compactProblem(token) === undefined;
+  return typeof scanCompact(token) === 'number';
 }

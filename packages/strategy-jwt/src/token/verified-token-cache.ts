@@ -1,7 +1,7 @@
 import { hash, type KeyObject } from 'node:crypto';
 import { cloneJson } from '@org/core/internal';
 import type { JwsAlgorithm } from '../key-material/algorithms.ts';
-import type { JwtPayload } from './claims.ts';
+import type { JwtPayload, TimeSpan } from './claims.ts';
 import type { CompactParts } from './compact-parse.ts';
 import type { VerifiedTokenCacheSettings } from './verified-token-cache-options.ts';
 
@@ -21,12 +21,6 @@ export interface CachedToken {
    * needs no other time check; outside it, every claim check runs again.
    */
   readonly span: Readonly<TimeSpan>;
-}
-
-/** Whole seconds from `from` to `until`, both included. @internal */
-export interface TimeSpan {
-  from: number;
-  until: number;
 }
 
 // An empty span: every hit runs the claim checks in full.
