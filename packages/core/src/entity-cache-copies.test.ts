@@ -46,6 +46,29 @@ describe('EntityCache copies', () => {
     cache.close();
   });
 
+  it('hands out a fresh copy of a flat record on every hit, from get and from peek', async () => {
+    const record = Object.assign(Object.create(null) as Record<string, unknown>, {
+      id: 1,
+      email: 'ada@example.com',
+      admin: false,
+    });
+    const users = new SharedObjects(record);
+    const cache = new EntityCache({ ttl: 60_000 });
+    const load = () => users.get(1);
+    const first = await cache.get(users, 1, load);
+    record.admin = true;
+    const hits = [await cache.get(users, 1, load), cache.peek(users, 1)!, cache.peek(users, 1)!];
+    for (const hit of [first, ...hits]) {
+      expect(hit).toEqual({ id: 1, email: 'ada@example.com', admin: false });
+      expect(Object.getPrototypeOf(hit)).toBe(Object.prototype);
+    }
+    expect(new Set([first, ...hits]).size).toBe(4);
+    hits[1]!.admin = true;
+    delete hits[2]!.email;
+    expect(cache.peek(users, 1)).toEqual({ id: 1, email: 'ada@example.com', admin: false });
+    cache.close();
+  });
+
   it('still copies an entity that is not a JSON tree with structuredClone (a Date stays a Date)', async () => {
     const users = new SharedObjects({ id: 1, createdAt: new Date(0), tags: new Set(['a']) });
     const cache = new EntityCache({ ttl: 60_000 });

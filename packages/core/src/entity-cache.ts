@@ -1,7 +1,7 @@
 import type { EntityService, Id } from './entity-service.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { BadRequest } from './errors.ts';
-import { cloneJson, isJsonTree } from './json-clone.ts';
+import { cloneJson, isFlatObject, isJsonTree } from './json-clone.ts';
 
 /** Options of {@link EntityCache}. */
 export interface EntityCacheOptions {
@@ -291,11 +291,17 @@ export class EntityCache {
 }
 
 // What the entry holds of a loaded value: its own copy of a JSON tree, or the value itself.
+function copyFlat<T>(value: T): T {
+  return { ...(value as object) } as T;
+}
+
 function keep(entry: Entry, value: unknown): unknown {
   let held = value;
   if (isJsonTree(value)) {
-    entry.copy = cloneJson;
     held = cloneJson(value);
+    // A record without nested objects (the usual user) is copied exactly by a spread, the cheaper copy
+    // every hit pays.
+    entry.copy = isFlatObject(held) ? copyFlat : cloneJson;
   }
   entry.held = held;
   entry.settled = true;

@@ -16,6 +16,7 @@ const INTERNAL_HELPERS = [
   'didYouMean',
   'editDistance',
   'importOptional',
+  'isFlatObject',
   'isJsonTree',
   'isPlainRead',
   'isPrototypeKey',

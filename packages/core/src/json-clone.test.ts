@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloneJson, isJsonTree } from './json-clone.ts';
+import { cloneJson, isFlatObject, isJsonTree } from './json-clone.ts';
 
 describe('cloneJson', () => {
   it('copies every object and array, so changing the copy leaves the original as it was', () => {
@@ -74,6 +74,29 @@ describe('isJsonTree', () => {
       { nested: { when: new Date(0) } },
     ]) {
       expect(isJsonTree(value)).toBe(false);
+    }
+  });
+});
+
+describe('isFlatObject', () => {
+  it('is true only for an object without nested objects or arrays', () => {
+    for (const value of [{}, { id: 1, email: 'a@b', admin: false, note: null, gone: undefined }]) {
+      expect(isFlatObject(value)).toBe(true);
+    }
+    const bare = Object.assign(Object.create(null) as object, { id: 1 });
+    expect(isFlatObject(bare)).toBe(true);
+    for (const value of [
+      null,
+      undefined,
+      1,
+      'text',
+      [],
+      [1, 2],
+      { roles: [] },
+      { profile: {} },
+      { profile: null, at: new Date(0) },
+    ]) {
+      expect(isFlatObject(value)).toBe(false);
     }
   });
 });

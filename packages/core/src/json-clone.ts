@@ -31,6 +31,24 @@ export function cloneJson<T>(value: T): T {
 }
 
 /**
+ * True when `value` is an object, not an array, none of whose enumerable members is an object or an
+ * array: a shallow copy of it (a spread) is then a deep one, and several times cheaper than
+ * {@link cloneJson} for a small record.
+ *
+ * @param value - Any value.
+ * @returns Whether a spread copies it completely.
+ */
+export function isFlatObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  for (const name in record) {
+    const member = record[name];
+    if (member !== null && typeof member === 'object') return false;
+  }
+  return true;
+}
+
+/**
  * True when `value` is made only of strings, finite or not numbers, booleans, `null`, `undefined`, plain
  * or null-prototype objects and arrays without extra properties, with no object reached twice (no
  * cycle, no shared branch) and no own `__proto__` key: data for which {@link cloneJson} gives what

@@ -424,8 +424,9 @@ export class JWTStrategy extends AuthenticationBaseStrategy {
     // Without the entity cache there is nothing to answer from: decline before reading the request.
     const cache = this.#entityCache;
     if (entity !== null && cache === undefined) return undefined;
-    // Only the plain `<scheme> <token>` header; the strict parser in verifyFromCache refuses whitespace and
-    // commas in the token, so what passes is what `parse` would read. Anything else takes the full path.
+    // Only the plain `<scheme> <token>` header; a token with whitespace or commas in it can never hit (only
+    // strictly parsed tokens are cached), so what answers is what `parse` would read. Anything else takes
+    // the full path.
     const accessToken = peekAccessToken(req as HeaderSource, { header, schemes });
     if (accessToken === null) return undefined;
     const payload = tokens.verifyFromCache(accessToken);

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { certainlyValidSpan, validateClaims, type JwtPayload } from './claims.ts';
-import { isCompactToken, parseCompact } from './compact-parse.ts';
+import { MAX_TOKEN_LENGTH, parseCompact } from './compact-parse.ts';
 import type { VerificationKeySource } from '../key-material/key-source.ts';
 import type { ResolvedVerifyOptions } from './options.ts';
 import { cloneJson } from '@org/core/internal';
@@ -23,8 +23,10 @@ function stillVerifies(source: VerificationKeySource, entry: CachedToken): boole
 /**
  * The default-options verification path of a `TokenService` with `verifiedTokenCache` on.
  *
- * Order: the strict pre-parser's checks first (a malformed token is never hashed nor looked up), then the SHA-256
- * digest of the whole token as the key. A hit counts only while the key source still resolves the
+ * Order in `verify`: the strict pre-parser's checks first (a malformed token is never decoded nor stored), then
+ * the SHA-256 digest of the whole token as the key. `peek` hashes first (within the length bound) and
+ * leaves the pre-parser to the caller's full path: only tokens that passed it were ever stored, so only
+ * their exact text can hit. A hit counts only while the key source still resolves the
  * token's `kid` to the key that verified it, and only while its time claims hold at `now` (`exp`, `nbf`,
  * `iat`, `maxTokenAge` with the configured `clockTolerance`: inside the span stored with the entry, else
  * every claim check again); a hit that fails is dropped.
@@ -83,8 +85,11 @@ export class CachedVerifier {
    * @returns A copy of the verified claims, or `undefined`.
    */
   peek(token: string, now: number): JwtPayload | undefined {
-    // The pre-parser's checks without its segments: a hit needs none of them.
-    if (!isCompactToken(token)) return undefined;
+    // No scan of the text before the lookup: the key is the SHA-256 of the whole token and only a token
+    // that passed every check of the strict pre-parser (then the signature and the claims) was ever
+    // stored, so a hit is that very text, and anything the pre-parser refuses can only miss (the caller's
+    // full path then pre-parses it before decoding anything). The bounds keep an oversized value unhashed.
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     try {
       return this.#hit(tokenDigest(token), now);
     } catch {

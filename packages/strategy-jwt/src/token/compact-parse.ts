@@ -43,8 +43,7 @@ function isCanonical(token: string, start: number, end: number): boolean {
 /**
  * Every check of the pre-parser, without building anything: the index of the second `.` when `token` is
  * a well-formed compact JWS (where the segments split), else the message of the first check it fails.
- * {@link parseCompact} slices at the dots or throws the message; {@link isCompactToken} only asks (a cache
- * lookup needs no segments).
+ * {@link parseCompact} slices at the dots or throws the message.
  */
 function scanCompact(token: unknown): number | string {
   if (typeof token !== 'string' || token.length === 0) return 'Malformed token';
@@ -93,14 +92,4 @@ export function parseCompact(token: unknown): CompactParts {
     signature: text.slice(second + 1),
     signingInput: text.slice(0, second),
   };
-}
-
-/**
- * True when {@link parseCompact} would accept `token`: the same checks, in the same order, with nothing
- * allocated (the verified-token cache's hit path needs only the answer before it hashes the token).
- * @param token - The raw token.
- * @internal
- */
-export function isCompactToken(token: unknown): boolean {
-  return typeof scanCompact(token) === 'number';
 }

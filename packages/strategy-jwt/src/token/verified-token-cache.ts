@@ -1,5 +1,5 @@
 import { hash, type KeyObject } from 'node:crypto';
-import { cloneJson } from '@org/core/internal';
+import { cloneJson, isFlatObject } from '@org/core/internal';
 import type { JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { JwtPayload, TimeSpan } from './claims.ts';
 import type { CompactParts } from './compact-parse.ts';
@@ -54,14 +54,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function isFlat(payload: Readonly<Record<string, unknown>>): boolean {
-  for (const name in payload) {
-    const member = payload[name];
-    if (member !== null && typeof member === 'object') return false;
-  }
-  return true;
 }
 
 /** The claims a caller receives from an entry: a fresh copy it may change. @internal */
@@ -149,7 +141,7 @@ export class VerifiedTokenCache {
       kid: typeof kid === 'string' ? kid : undefined,
       key: verified.key,
       bytes,
-      flat: isFlat(payload),
+      flat: isFlatObject(payload),
       span,
     };
     const node: Node = { digest, entry, newer: undefined, older: undefined };
