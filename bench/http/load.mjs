@@ -1,5 +1,6 @@
 // One measured row: check the server's answers, warm it up, then load it with autocannon (in this
-// process, loopback only) while the server counts its own CPU.
+// process, loopback only) while the server counts its own CPU; a row may be loaded several times after
+// one warm-up.
 import autocannon from 'autocannon';
 
 /**
@@ -26,14 +27,22 @@ function cannon(url, token, seconds, connections) {
 }
 
 /**
- * Measures `row` on a started `target` with `timing` `{ duration, warmup, connections }` (seconds).
- * @returns {Promise<{ reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerReq: number,
- *   keySetChanges?: number, note?: string }>}
+ * Checks `row`'s answers on a started `target`, then warms it up for `timing.warmup` seconds.
+ * @param {{ warmup: number, connections: number }} timing
  */
-export async function measure(target, row, token, tampered, timing) {
+export async function prepare(target, row, token, tampered, timing) {
   const url = `${target.base}${row.path ?? '/'}`;
   await check(url, row, token, tampered);
   if (timing.warmup > 0) await cannon(url, token, timing.warmup, timing.connections);
+}
+
+/**
+ * Loads a prepared `row` for `timing.duration` seconds while its server counts its own CPU.
+ * @returns {Promise<{ reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerReq: number,
+ *   keySetChanges?: number, note?: string }>}
+ */
+export async function load(target, row, token, timing) {
+  const url = `${target.base}${row.path ?? '/'}`;
   await target.cpuStart();
   const result = await cannon(url, token, timing.duration, timing.connections);
   const { cpuUs, changes } = await target.cpuStop();
@@ -49,4 +58,13 @@ export async function measure(target, row, token, tampered, timing) {
     ...(changes !== undefined && row.server?.kind === 'ring-node' && { keySetChanges: changes }),
     ...(notes.length > 0 && { note: notes.join('; ') }),
   };
+}
+
+/**
+ * Measures `row` on a started `target` with `timing` `{ duration, warmup, connections }` (seconds):
+ * {@link prepare}, then {@link load}.
+ */
+export async function measure(target, row, token, tampered, timing) {
+  await prepare(target, row, token, tampered, timing);
+  return load(target, row, token, timing);
 }

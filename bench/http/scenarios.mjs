@@ -25,8 +25,9 @@ function asymmetric() {
 }
 
 /**
- * Every scenario in order. `quick` scenarios run in quick mode; `full` rows only with `full`.
- * @type {{ id: number, scenario: string, quick?: boolean, demo?: boolean, rows: object[] }[]}
+ * Every scenario in order. `quick` scenarios run in quick mode; `full` rows only with `full`; a `fresh`
+ * scenario forks its servers anew in every round (see index.mjs).
+ * @type {{ id: number, scenario: string, quick?: boolean, demo?: boolean, fresh?: boolean, rows: object[] }[]}
  */
 export const SCENARIOS = [
   {
@@ -152,6 +153,7 @@ export const SCENARIOS = [
   {
     id: 8,
     scenario: 'rotation',
+    fresh: true,
     rows: [
       { name: 'RS256 ring, steady', server: { kind: 'ring-node' }, guarded: true },
       {
