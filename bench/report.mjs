@@ -206,7 +206,15 @@ export function renderMarkdown(results) {
     );
   }
   if (suites.http)
-    out.push('## HTTP', '', 'autocannon over loopback (see `bench/http`).', '', ...httpSection(suites.http));
+    out.push(
+      '## HTTP',
+      '',
+      'autocannon over loopback, 50 connections (see `bench/http`). The rows of a scenario run side by side:',
+      'each server is forked once and warmed up, then the rows take turns in short loads, round after round;',
+      "a note's ratio is taken within each round (median, min..max). The rotation forks its servers per round.",
+      '',
+      ...httpSection(suites.http),
+    );
   out.push(
     'What the design does for speed (keys imported once, node:crypto on the hot path, a pre-parser that',
     'costs one scan) is in the [JWT verification](./jwt-verification.md) guide.',
