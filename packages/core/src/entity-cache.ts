@@ -290,11 +290,11 @@ export class EntityCache {
   }
 }
 
-// What the entry holds of a loaded value: its own copy of a JSON tree, or the value itself.
 function copyFlat<T>(value: T): T {
   return { ...(value as object) } as T;
 }
 
+// What the entry holds of a loaded value: its own copy of a JSON tree, or the value itself.
 function keep(entry: Entry, value: unknown): unknown {
   let held = value;
   if (isJsonTree(value)) {
