@@ -1,7 +1,7 @@
 import type { EntityService, Id } from './entity-service.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { BadRequest } from './errors.ts';
-import { cloneJson, isFlatObject, isJsonTree } from './json-clone.ts';
+import { cloneJson, isJsonTree, jsonCopier } from './json-clone.ts';
 
 /** Options of {@link EntityCache}. */
 export interface EntityCacheOptions {
@@ -26,8 +26,9 @@ export interface EntityCacheOptions {
 interface Entry {
   value: Promise<unknown>;
   expires: number;
-  // How a caller's copy is made, set once the load resolves: cloneJson for a JSON tree (then `value` is
-  // the cache's own copy, so nobody can later put a Date in it), else structuredClone.
+  // How a caller's copy is made, set once the load resolves: jsonCopier's choice for a JSON tree (a spread
+  // or cloneJson; then `value` is the cache's own copy, so nobody can later put a Date in it), else
+  // structuredClone.
   copy: <V>(value: V) => V;
   // Set with `held` once the load resolved: what `peek` may answer without waiting.
   settled: boolean;
@@ -290,18 +291,13 @@ export class EntityCache {
   }
 }
 
-function copyFlat<T>(value: T): T {
-  return { ...(value as object) } as T;
-}
-
 // What the entry holds of a loaded value: its own copy of a JSON tree, or the value itself.
 function keep(entry: Entry, value: unknown): unknown {
   let held = value;
   if (isJsonTree(value)) {
     held = cloneJson(value);
-    // A record without nested objects (the usual user) is copied exactly by a spread, the cheaper copy
-    // every hit pays.
-    entry.copy = isFlatObject(held) ? copyFlat : cloneJson;
+    // A record without nested objects (the usual user) is copied by a spread, the cheaper copy every hit pays.
+    entry.copy = jsonCopier(held) as Entry['copy'];
   }
   entry.held = held;
   entry.settled = true;

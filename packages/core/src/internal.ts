@@ -13,7 +13,7 @@
 export { editDistance, didYouMean } from './did-you-mean.ts';
 export { assertKnownOptions, configError } from './options-check.ts';
 export { isPrototypeKey, parseRecordJson, toRecordData, withoutPrototypeKeys } from './record-data.ts';
-export { cloneJson, isFlatObject, isJsonTree } from './json-clone.ts';
+export { cloneJson, isJsonTree, jsonCopier } from './json-clone.ts';
 export { isPlainRead } from './plain-read.ts';
 export { withMember } from './with-member.ts';
 export { importOptional } from './optional-import.ts';

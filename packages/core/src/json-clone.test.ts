@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloneJson, isFlatObject, isJsonTree } from './json-clone.ts';
+import { cloneJson, isFlatObject, isJsonTree, jsonCopier } from './json-clone.ts';
 
 describe('cloneJson', () => {
   it('copies every object and array, so changing the copy leaves the original as it was', () => {
@@ -98,5 +98,20 @@ describe('isFlatObject', () => {
     ]) {
       expect(isFlatObject(value)).toBe(false);
     }
+  });
+});
+
+describe('jsonCopier', () => {
+  it('picks a spread for a flat record and cloneJson otherwise; both copy exactly', () => {
+    const flat = { id: 1, email: 'a@b', admin: false };
+    const nested = { id: 1, roles: ['user'], profile: { name: 'Ada' } };
+    expect(jsonCopier(flat)).not.toBe(cloneJson);
+    expect(jsonCopier(nested)).toBe(cloneJson);
+    expect(jsonCopier([1, 2])).toBe(cloneJson);
+    const copy = jsonCopier(flat)(flat);
+    expect(copy).toEqual(flat);
+    expect(copy).not.toBe(flat);
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { id: 1 });
+    expect(Object.getPrototypeOf(jsonCopier(bare)(bare))).toBe(Object.prototype);
   });
 });

@@ -36,6 +36,9 @@ describe('the cache lookup: only the stored text hits', () => {
       42,
       '',
       '.',
+      '..',
+      `.${p}.${s}`,
+      `${h}.${p}.`,
       `${h}.${p}`,
       `${h}.${p}.${s}.x`,
       `${h}.${p}.${s}.x.y`,
@@ -49,6 +52,7 @@ describe('the cache lookup: only the stored text hits', () => {
       `${h}.${p}.${s}\u00e9`,
       `${h}.${p}.${s.slice(0, -1)}`,
       `${h}.${p}.${s}${'A'.repeat(8192)}`,
+      'x'.repeat(8193),
     ];
     for (const shape of shapes) {
       expect(parses(shape), String(shape)).toBe(false);
@@ -59,6 +63,23 @@ describe('the cache lookup: only the stored text hits', () => {
       );
       expect(refused, String(shape)).toBeInstanceOf(NotAuthenticated);
       expect(refused).toMatchObject({ reason: 'token-malformed' });
+    }
+    expect(service.verifiedTokenCacheStats!.size).toBe(1);
+  });
+
+  test('well-formed neighbours miss too, and the pre-parser splits the token where it should', async () => {
+    const { service, token } = await cachedToken();
+    const [h, p, s] = token.split('.') as [string, string, string];
+    expect(parseCompact(token)).toEqual({ header: h, payload: p, signature: s, signingInput: `${h}.${p}` });
+    // An empty payload is a well-formed JWS (never a claims set); a changed last header character may be.
+    expect(parses(`${h}..${s}`)).toBe(true);
+    for (const shape of [`${h}..${s}`, `${h.slice(0, -1)}B.${p}.${s}`, `${h}.${p}.${s.slice(0, -2)}AA`]) {
+      expect(service.verifyFromCache(shape), shape).toBeUndefined();
+      const refused = await service.verifyAccessToken(shape).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused, shape).toBeInstanceOf(NotAuthenticated);
     }
     expect(service.verifiedTokenCacheStats!.size).toBe(1);
   });

@@ -1,5 +1,5 @@
 import { hash, type KeyObject } from 'node:crypto';
-import { cloneJson, isFlatObject } from '@org/core/internal';
+import { jsonCopier } from '@org/core/internal';
 import type { JwsAlgorithm } from '../key-material/algorithms.ts';
 import type { JwtPayload, TimeSpan } from './claims.ts';
 import type { CompactParts } from './compact-parse.ts';
@@ -14,8 +14,8 @@ export interface CachedToken {
   /** The key that verified the signature: a hit counts only while the source still resolves to it. */
   readonly key: KeyObject;
   readonly bytes: number;
-  /** True when no claim is an object or array: a shallow copy is then a deep one. */
-  readonly flat: boolean;
+  /** How the claims are copied for each caller: a spread when no claim is an object or array. */
+  readonly copy: (payload: Readonly<JwtPayload>) => Readonly<JwtPayload>;
   /**
    * The seconds in which the time claims certainly still hold (`certainlyValidSpan`): a hit inside it
    * needs no other time check; outside it, every claim check runs again.
@@ -58,7 +58,7 @@ function deepFreeze<T>(value: T): T {
 
 /** The claims a caller receives from an entry: a fresh copy it may change. @internal */
 export function handOut(entry: CachedToken): JwtPayload {
-  return (entry.flat ? { ...entry.payload } : cloneJson(entry.payload)) as JwtPayload;
+  return entry.copy(entry.payload) as JwtPayload;
 }
 
 /**
@@ -141,7 +141,7 @@ export class VerifiedTokenCache {
       kid: typeof kid === 'string' ? kid : undefined,
       key: verified.key,
       bytes,
-      flat: isFlatObject(payload),
+      copy: jsonCopier(payload),
       span,
     };
     const node: Node = { digest, entry, newer: undefined, older: undefined };
